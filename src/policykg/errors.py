@@ -1,0 +1,86 @@
+"""The project's typed errors. Each carries the CLI exit code and the HTTP status it maps to.
+
+Library code raises these; only ``cli.py`` turns them into an exit code and only ``web/`` into HTTP.
+"""
+
+from __future__ import annotations
+
+
+class PolicyKGError(Exception):
+    """Base class: a problem the user can act on (never a bug in policykg)."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class DataLoadError(PolicyKGError):
+    """An RDF file could not be read strictly. ``str()`` is ``file:line: message``."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationFailed(PolicyKGError):
+    """The graph does not conform to the shapes; carries the report."""
+
+    exit_code = 1
+
+    def __init__(self, report: object) -> None:
+        self.report = report
+        super().__init__("the graph does not conform to the shapes")
+
+
+class ReasonerUnavailable(PolicyKGError):
+    """The OWL reasoner cannot run here (no Java runtime)."""
+
+    exit_code = 3
+    http_status = 500
+
+
+class InconsistentOntology(PolicyKGError):
+    """The reasoner found the ontology and data inconsistent."""
+
+    exit_code = 1
+    http_status = 500
+
+
+class QueryNotFound(PolicyKGError):
+    http_status = 404
+
+
+class QueryParameterError(PolicyKGError):
+    """A named-query parameter is missing or badly typed; names the parameter."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        super().__init__(f"parameter {parameter!r}: {message}")
+
+
+class SparqlSyntaxError(PolicyKGError):
+    pass
+
+
+class QueryRefused(PolicyKGError):
+    """The guard refuses what a public query may not do (SERVICE, LOAD, remote FROM...)."""
+
+    http_status = 403
+
+
+class QueryTimeout(PolicyKGError):
+    exit_code = 1
+    http_status = 503
+
+
+class UpstreamError(PolicyKGError):
+    """A remote SPARQL endpoint (EUR-Lex's CELLAR, a triple store) failed or could not be reached."""
+
+    exit_code = 3
+    http_status = 502
+
+
+class IdentifierError(PolicyKGError, ValueError):
+    """A malformed CELEX, ELI, COM or procedure identifier; the message says what is wrong."""

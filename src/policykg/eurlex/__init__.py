@@ -1,0 +1,34 @@
+"""EUR-Lex and related identifiers: CELEX numbers, ELIs, COM numbers and procedure references."""
+
+from policykg.eurlex.identifiers import (
+    ELI_TYPEDOCS,
+    LEGAL_ACT_DESCRIPTORS,
+    PROCEDURE_TYPES,
+    Celex,
+    Com,
+    Eli,
+    Procedure,
+    cellar_celex_iri,
+    cellar_iri_to_procedure,
+    celex_to_eli,
+    com_to_celex,
+    eli_to_celex,
+    eli_url,
+    ep_iri_to_procedure,
+    eurlex_url,
+    oeil_url,
+    parse_celex,
+    parse_com,
+    parse_eli,
+    parse_procedure,
+    procedure_to_cellar_iri,
+    procedure_to_ep_iri,
+)
+
+__all__ = [
+    "ELI_TYPEDOCS", "LEGAL_ACT_DESCRIPTORS", "PROCEDURE_TYPES",
+    "Celex", "Com", "Eli", "Procedure",
+    "cellar_celex_iri", "cellar_iri_to_procedure", "celex_to_eli", "com_to_celex", "eli_to_celex",
+    "eli_url", "ep_iri_to_procedure", "eurlex_url", "oeil_url", "parse_celex", "parse_com",
+    "parse_eli", "parse_procedure", "procedure_to_cellar_iri", "procedure_to_ep_iri",
+]

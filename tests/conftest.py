@@ -1,0 +1,58 @@
+"""Shared fixtures: the project, and its graph as a queryable store (asserted data, no reasoning)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from policykg.load import load_files
+from policykg.namespaces import PREFIXES
+from policykg.project import Project
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project.locate(Path(__file__).resolve().parents[1])
+
+
+@pytest.fixture(scope="session")
+def project_dataset(project):
+    """The project's asserted graph (ontology, vocabularies, data) as an rdflib Dataset."""
+    files = project.ontology_files() + project.vocabulary_files() + project.data_files()
+    return load_files(files, root=project.root)
+
+
+class GraphQuery:
+    """Runs SPARQL over the project's graph (union of its named graphs) with the project's prefixes."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def select(self, query: str, **bindings) -> list[dict[str, str]]:
+        substitutions = {ox.Variable(k): _term(v) for k, v in bindings.items()}
+        result = self.store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
+                                  substitutions=substitutions)
+        names = [v.value for v in result.variables]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+    def ask(self, query: str, **bindings) -> bool:
+        substitutions = {ox.Variable(k): _term(v) for k, v in bindings.items()}
+        return bool(self.store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True,
+                                     substitutions=substitutions))
+
+
+def _term(value):
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    return ox.Literal(str(value))
+
+
+@pytest.fixture(scope="session")
+def graph_query(project_dataset) -> GraphQuery:
+    store = ox.Store()
+    store.load(project_dataset.serialize(format="nquads").encode(), format=ox.RdfFormat.N_QUADS)
+    return GraphQuery(store)
