@@ -6,6 +6,8 @@ Our own IRIs live under one persistent base, ``BASE``; EU acts keep their offici
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
@@ -103,10 +105,19 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
+def compact(iri: str) -> str:
+    """``prefix:local`` where a project prefix fits the IRI (and the local part needs no escaping), else ``<iri>``."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and re.fullmatch(r"[A-Za-z0-9_.-]*[A-Za-z0-9_-]", local):
+            return f"{prefix}:{local}"
+    return f"<{iri}>"
+
+
 def sparql_prologue() -> str:
     """The PREFIX lines for every project prefix, for query text written by the project itself."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
-__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "sparql_prologue"]
+__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "compact", "sparql_prologue"]
 __all__ += ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "VOID", "XSD"]
