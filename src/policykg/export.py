@@ -6,6 +6,7 @@ through rdflib's canonical graph) so that N-Triples and N-Quads can be sorted li
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -60,8 +61,10 @@ def serialize(dataset: Dataset, format_name: str) -> bytes:
         canonical = Dataset()
         for name in sorted({g for *_, g in dataset.quads((None, None, None, None))}):
             target = canonical.graph(name)
+            # Canonical labels are per graph; a graph-specific prefix keeps them apart in the dataset.
+            scope = hashlib.sha256(str(name).encode()).hexdigest()[:8]
             for triple in _canonical(dataset.graph(name)):
-                target.add(triple)
+                target.add(tuple(BNode(f"g{scope}{t}") if isinstance(t, BNode) else t for t in triple))
         bind_prefixes(canonical)
         if fmt.name == "nq":
             return _sorted_lines(canonical.serialize(format="nquads"))
