@@ -57,6 +57,7 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 SCHEMA = Namespace("https://schema.org/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+CELLAR_SPARQL_ENDPOINT = "https://publications.europa.eu/webapi/rdf/sparql"  # the Publications Office's public endpoint
 
 #: Prefixes bound on every graph we serialise, and declared to SPARQL queries.
 PREFIXES: dict[str, str] = {

@@ -1,4 +1,10 @@
-"""EUR-Lex and related identifiers: CELEX numbers, ELIs, COM numbers and procedure references."""
+"""EUR-Lex and related identifiers: CELEX numbers, ELIs, COM numbers and procedure references.
+
+The enrichment from CELLAR lives in submodules, imported only when used (they pull in SPARQLWrapper):
+``client`` (SPARQL client with retries), ``sparql`` (query files and VALUES blocks), ``cellar`` (what CELLAR
+says), ``curated`` (what our data says), ``mapping`` (CELLAR's answer in ELI terms), ``diff`` (the report),
+``enrich`` (end to end), ``federation`` (the SERVICE allow-list), ``languages``.
+"""
 
 from policykg.eurlex.identifiers import (
     ELI_TYPEDOCS,

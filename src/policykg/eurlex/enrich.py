@@ -1,0 +1,107 @@
+"""Enrichment from CELLAR, end to end: read the curated data, ask the endpoint, build the named graph in our
+vocabulary, compare, and write the graph deterministically (unchanged bytes when nothing changed).
+
+    dataset = load_files(curated_files(project))
+    result = enrich(dataset, CellarClient(endpoint), generated_at=now)
+    write_enrichment(result, project.data_dir / "eurlex" / "cellar.ttl")
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph
+
+from policykg.errors import DataLoadError
+from policykg.eurlex.cellar import CellarAnswer, fetch
+from policykg.eurlex.client import CellarClient
+from policykg.eurlex.curated import read_curated, union_graph
+from policykg.eurlex.diff import EnrichmentReport, compare
+from policykg.eurlex.mapping import ENRICHMENT_GRAPH, timestamp, to_dataset
+from policykg.export import serialize
+from policykg.load import parse_file
+from policykg.namespaces import PROV
+from policykg.project import Project
+
+#: Where ``policykg enrich`` writes by default, relative to the project's data folder.
+DEFAULT_OUTPUT = Path("eurlex") / "cellar.ttl"
+
+
+@dataclass(frozen=True)
+class EnrichmentResult:
+    dataset: Dataset              # one named graph, ENRICHMENT_GRAPH
+    report: EnrichmentReport
+    answer: CellarAnswer
+    triples: int                  # triples in the enrichment graph
+    additions: int                # of which the curated data lacks (provenance not counted)
+
+
+def curated_files(project: Project) -> list[Path]:
+    """The curated data files: every data file except those under ``data/eurlex/`` (earlier enrichments,
+    which would otherwise be compared with themselves)."""
+    enrichments = (project.data_dir / "eurlex").resolve()
+    return [p for p in project.data_files() if enrichments not in p.resolve().parents]
+
+
+def enrich(curated: Graph | Dataset, client: CellarClient, *, generated_at: _dt.datetime,
+           follow_links: bool = True) -> EnrichmentResult:
+    """Ask ``client``'s endpoint about every CELEX number and procedure of ``curated``.
+
+    Raises UpstreamError when the endpoint cannot be reached or fails (after the client's retries).
+    """
+    union = union_graph(curated) if isinstance(curated, Dataset) else curated
+    view = read_curated(union)
+    answer = fetch(client, view.celex_numbers, view.procedures, follow_links=follow_links)
+    dataset = to_dataset(answer, view, generated_at=generated_at)
+    graph = dataset.graph(ENRICHMENT_GRAPH)
+    additions = sum(1 for s, p, o in graph
+                    if s != ENRICHMENT_GRAPH and not isinstance(s, BNode) and (s, p, o) not in union)
+    return EnrichmentResult(dataset=dataset, report=compare(answer, view), answer=answer,
+                            triples=len(graph), additions=additions)
+
+
+def render(dataset: Dataset) -> bytes:
+    """Byte-stable Turtle of the enrichment graph."""
+    return serialize(dataset, "ttl")
+
+
+def write_enrichment(result: EnrichmentResult, path: Path) -> bool:
+    """Write the graph to ``path``; False (and the file untouched) when it already holds the same
+    graph and differs only by its generation time, so that a refresh without news shows no diff."""
+    path = Path(path)
+    data = render(result.dataset)
+    if path.is_file():
+        old = path.read_bytes()
+        previous = _previous_time(path)
+        if previous is not None and render(_with_time(result.dataset, previous)) == old:
+            return False
+        if old == data:
+            return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
+def _previous_time(path: Path):
+    try:
+        loaded = parse_file(path, graph=ENRICHMENT_GRAPH)
+    except DataLoadError:
+        return None  # not a graph we wrote: it is replaced
+    times = [o for s, p, o, _ in loaded.quads if s == ENRICHMENT_GRAPH and p == PROV.generatedAtTime]
+    return times[0] if len(times) == 1 else None
+
+
+def _with_time(dataset: Dataset, moment) -> Dataset:
+    copy = Dataset()
+    target = copy.graph(ENRICHMENT_GRAPH)
+    for s, p, o in dataset.graph(ENRICHMENT_GRAPH):
+        if s == ENRICHMENT_GRAPH and p == PROV.generatedAtTime:
+            o = moment
+        target.add((s, p, o))
+    return copy
+
+
+__all__ = ["DEFAULT_OUTPUT", "EnrichmentResult", "curated_files", "enrich", "render", "timestamp",
+           "write_enrichment"]
