@@ -143,7 +143,8 @@ def test_dates_and_in_force_status(graph):
     assert list(graph.objects(AI_ACT, ELI.date_no_longer_in_force)) == []   # 9999-12-31 dropped
     assert one(DUBLIN_III, ELI.in_force) == ELI["InForce-notInForce"]
     assert one(DUBLIN_III, ELI.date_no_longer_in_force) == Literal("2026-06-30", datatype=XSD.date)
-    assert one(SINGLE_PERMIT, ELI.first_date_entry_in_force) == Literal("2024-05-21", datatype=XSD.date)
+    # CELLAR's date disagrees with the curated one: it stays out of the graph and the report carries it.
+    assert list(graph.objects(SINGLE_PERMIT, ELI.first_date_entry_in_force)) == []
     assert not any("9999" in str(o) for o in graph.objects())
 
 
@@ -508,3 +509,15 @@ def test_bad_configuration_is_refused(configured):
 def test_one_string_is_not_a_list():
     with pytest.raises(PolicyKGError, match="collection"):
         FederationPolicy(CELLAR_SPARQL_ENDPOINT)
+
+
+def test_enriched_graph_validates_with_the_curated_data(enriched):
+    """The enrichment can be committed to data/eurlex/ as it is: with the curated data it still conforms
+    (a disagreement is reported, not added as a second value)."""
+    from policykg.eurlex.enrich import curated_files
+    from policykg.project import Project
+    from policykg.validate import validate_files
+
+    project = Project.locate()
+    report = validate_files(project, [*curated_files(project), enriched[1]])
+    assert report.violations == []

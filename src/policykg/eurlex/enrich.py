@@ -22,7 +22,7 @@ from policykg.eurlex.diff import EnrichmentReport, compare
 from policykg.eurlex.mapping import ENRICHMENT_GRAPH, timestamp, to_dataset
 from policykg.export import serialize
 from policykg.load import parse_file
-from policykg.namespaces import PROV
+from policykg.namespaces import ELI, PROV
 from policykg.project import Project
 
 #: Where ``policykg enrich`` writes by default, relative to the project's data folder.
@@ -56,10 +56,25 @@ def enrich(curated: Graph | Dataset, client: CellarClient, *, generated_at: _dt.
     answer = fetch(client, view.celex_numbers, view.procedures, follow_links=follow_links)
     dataset = to_dataset(answer, view, generated_at=generated_at)
     graph = dataset.graph(ENRICHMENT_GRAPH)
+    _drop_conflicts(graph, union)
     additions = sum(1 for s, p, o in graph
                     if s != ENRICHMENT_GRAPH and not isinstance(s, BNode) and (s, p, o) not in union)
     return EnrichmentResult(dataset=dataset, report=compare(answer, view), answer=answer,
                             triples=len(graph), additions=additions)
+
+
+#: Facts an act has once: where CELLAR and the curated data disagree, CELLAR's value stays out of the graph
+#: (the graph would otherwise hold two values and fail validation) and the report carries the disagreement.
+SINGLE_VALUED = (ELI.date_document, ELI.date_publication, ELI.first_date_entry_in_force,
+                 ELI.date_no_longer_in_force, ELI.in_force, ELI.type_document)
+
+
+def _drop_conflicts(graph: Graph, curated: Graph) -> None:
+    for predicate in SINGLE_VALUED:
+        for subject, value in list(graph.subject_objects(predicate)):
+            curated_values = set(curated.objects(subject, predicate))
+            if curated_values and value not in curated_values:
+                graph.remove((subject, predicate, value))
 
 
 def render(dataset: Dataset) -> bytes:
