@@ -18,7 +18,7 @@ from rdflib import Dataset, URIRef
 from policykg import __version__
 from policykg.errors import ValidationFailed
 from policykg.load import graph_name_for, load_files
-from policykg.namespaces import INFERRED_GRAPH
+from policykg.namespaces import INFERRED_GRAPH, QUERIES_GRAPH
 from policykg.project import Project
 from policykg.validate import ValidationReport, load_shapes, validate_dataset
 
@@ -44,14 +44,15 @@ class Build:
 
 
 def input_files(project: Project) -> list[Path]:
-    """Every file the build reads: ontology and imports, vocabularies, shapes, data."""
+    """Every RDF file the build reads: ontology and imports, vocabularies, shapes, data."""
     return project.ontology_files() + project.vocabulary_files() + project.shape_files() + project.data_files()
 
 
-def content_hash(files: list[Path], *, salt: str = "") -> str:
+def content_hash(files: list[Path], root: Path, *, salt: str = "") -> str:
+    """A hash of the files' paths (relative to ``root``, so any checkout agrees) and contents."""
     digest = hashlib.sha256(f"policykg {__version__} {salt}\n".encode())
     for path in files:
-        digest.update(path.as_posix().encode() + b"\0")
+        digest.update(path.resolve().relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -62,8 +63,8 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
     report) when the graph violates the shapes; warnings do not stop the build."""
     step = on_step or (lambda message: None)
     files = input_files(project)
-    relative = [p.resolve().relative_to(project.root) for p in files]
-    version = content_hash([project.root / p for p in relative], salt=f"reason={reason}")
+    # The named queries are published as data too: an edited query is a new build.
+    version = content_hash(files + project.query_files(), project.root, salt=f"reason={reason}")
     sources = {graph_name_for(p, project.root): p for p in files}
     cache = project.cache_dir / f"build-{version[:16]}"
     nquads, meta = cache.with_suffix(".nq"), cache.with_suffix(".json")
@@ -79,6 +80,13 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
                               root=project.root)
     if not report.conforms:
         raise ValidationFailed(report)
+    step("publishing the named queries as data")
+    from policykg.queries import QueryRegistry
+    from policykg.queries_graph import queries_graph
+
+    queries = dataset.graph(QUERIES_GRAPH)
+    for triple in queries_graph(QueryRegistry.from_project(project)):
+        queries.add(triple)
     inferred = 0
     if reason:
         step("reasoning (OWL, HermiT)")

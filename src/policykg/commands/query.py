@@ -1,0 +1,108 @@
+"""``policykg queries`` (list the named queries) and ``policykg query NAME|FILE.rq`` (run one)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from policykg.errors import QueryParameterError
+from policykg.project import Project
+from policykg.queries import QueryRegistry
+from policykg.query_results import FORMATS, default_format, serialize
+
+
+@click.command("queries")
+@click.option("-v", "--verbose", is_flag=True, help="Show each query's description and parameters.")
+@click.option("--write-docs", is_flag=True, help="Rewrite docs/queries.md from the query headers.")
+@click.option("--check-docs", is_flag=True, help="Exit 1 when docs/queries.md is out of date.")
+@click.pass_context
+def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs: bool) -> None:
+    """List the named research queries (run one with `policykg query NAME`)."""
+    project = Project.locate(ctx.obj.get("root") if ctx.obj else None)
+    if write_docs or check_docs:
+        ctx.exit(_docs(project, check=check_docs))
+    registry = QueryRegistry.from_project(project)
+    width = max((len(name) for name in registry), default=0)
+    for query in registry.values():
+        click.echo(f"{query.name.ljust(width)}  {query.title}")
+        if verbose:
+            click.echo(click.wrap_text(query.description, initial_indent=" " * (width + 2),
+                                       subsequent_indent=" " * (width + 2), width=110))
+            for p in query.params:
+                default = f"default {p.default}" if p.default is not None else (
+                    "required" if p.required else "optional")
+                click.echo(f"{'':{width + 2}}--param {p.name}=…  {p.hint}; {default}")
+            click.echo()
+
+
+@click.command("query")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter value (repeatable), e.g. --param date=2024-01-01.")
+@click.option("-f", "--format", "format_name", type=click.Choice(list(FORMATS)), default=None,
+              help="Output format (default: table for rows, ttl for a graph).")
+@click.option("--inferred/--asserted", default=False,
+              help="Query the graph with the reasoner's inferences (runs the reasoner unless cached).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: str | None, inferred: bool,
+          output: Path | None) -> None:
+    """Run a named query (see `policykg queries`) or a query file FILE.rq on the project's graph."""
+    project = Project.locate(ctx.obj.get("root") if ctx.obj else None)
+    named = QueryRegistry.from_project(project).resolve(name)
+    values = parse_param_options(params)
+    for key in values:
+        named.param(key)  # unknown names fail before the (slower) build
+    result = named.run(embedded_store(project, inferred=inferred), values)
+    data = serialize(result, format_name or default_format(result.kind))
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
+
+
+def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip():
+            raise QueryParameterError(key.strip() or option, f"write --param KEY=VALUE, got {option!r}")
+        if key.strip() in values:
+            raise QueryParameterError(key.strip(), "given twice")
+        values[key.strip()] = value
+    return values
+
+
+def embedded_store(project: Project, *, inferred: bool = False):
+    """The project's validated graph in the embedded store (the build is cached)."""
+    from policykg.build import build_project
+    from policykg.store import MemoryStore
+
+    build = build_project(project, reason=inferred)
+    store = MemoryStore(build.version)
+    store.load_nquads(build.nquads_path)
+    return store
+
+
+def _docs(project: Project, *, check: bool) -> int:
+    from policykg.queries_docs import docs_path, docs_up_to_date, write_docs
+
+    if check:
+        if docs_up_to_date(project):
+            return 0
+        click.echo(f"{docs_path(project.root)} is out of date: run `policykg queries --write-docs`", err=True)
+        return 1
+    click.echo(f"wrote {write_docs(project)}", err=True)
+    return 0
+
+
+def docs_main(argv: list[str] | None = None) -> int:
+    """``python -m policykg.queries_docs [--check]``."""
+    args = sys.argv[1:] if argv is None else argv
+    return _docs(Project.locate(), check="--check" in args)

@@ -1,0 +1,95 @@
+"""Generate ``docs/queries.md`` from the headers of ``queries/*.rq``.
+
+``policykg queries --write-docs`` (or ``python -m policykg.queries_docs``) rewrites the file;
+``policykg queries --check-docs`` (or ``python -m policykg.queries_docs --check``) exits 1 when it is out of date,
+as the test does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policykg.namespaces import QUERIES_GRAPH
+from policykg.queries import NamedQuery, QueryRegistry
+
+if TYPE_CHECKING:
+    from policykg.project import Project
+
+_KIND = {"SELECT": "table", "CONSTRUCT": "graph", "ASK": "true / false", "DESCRIBE": "graph"}
+
+
+def render_markdown(registry: QueryRegistry) -> str:
+    lines = [
+        "# Named research queries",
+        "",
+        "<!-- Generated from the headers of queries/*.rq by `policykg queries --write-docs`; do not edit. -->",
+        "",
+        "Each query is a file in `queries/`, with a header that gives its title, description, typed parameters",
+        "and what it returns. Run one with `policykg query NAME --param KEY=VALUE --format csv`, or on the",
+        "server at `/queries/NAME.csv?KEY=VALUE` (also `.tsv`, `.json`, `.ttl`). Parameters are bound as RDF",
+        "terms (IRI, date, string, language-tagged string, integer, CELEX number), never pasted into the query",
+        "text; a value of the wrong type is refused with a message naming the parameter. An `iri` parameter also",
+        "takes a project prefixed name (`file:ai-act`, `porg:ecre`), and a bare slug where the parameter says",
+        "so. The same queries are published as data (SHACL `sh:SPARQLExecutable`) in the named graph",
+        f"`{QUERIES_GRAPH}`.",
+        "",
+        "| Query | Question | Gives |",
+        "| --- | --- | --- |",
+    ]
+    for query in registry.values():
+        lines.append(f"| [`{query.name}`](#{query.name}) | {_cell(query.title)} | {_KIND[query.form]} |")
+    for query in registry.values():
+        lines += ["", *_section(query)]
+    return "\n".join(lines) + "\n"
+
+
+def _section(query: NamedQuery) -> list[str]:
+    out = [f"## {query.name}", "", f"**{query.title}**", ""]
+    if query.description:
+        out += [query.description, ""]
+    if query.params:
+        out += ["| Parameter | Type | Default | Description |", "| --- | --- | --- | --- |"]
+        for p in query.params:
+            default = f"`{p.default}`" if p.default is not None else ("*required*" if p.required else "*none*")
+            kind = p.type_label + (f" (slug of `{p.slug_base}`)" if p.slug_base else "")
+            out.append(f"| `{p.name}` | {_cell(kind)} | {_cell(default)} | {_cell(p.description)} |")
+        out.append("")
+    else:
+        out += ["No parameters.", ""]
+    if query.returns:
+        returns = (", ".join(f"`{c}`" for c in query.columns) if query.columns else query.returns)
+        out += [f"Returns: {returns}.", ""]
+    if query.keywords:
+        out += [f"Keywords: {', '.join(query.keywords)}.", ""]
+    example = " ".join(f"--param {p.name}={p.default}" for p in query.params if p.default is not None)
+    fmt = "ttl" if query.form in ("CONSTRUCT", "DESCRIBE") else "csv"
+    out += ["```", f"policykg query {query.name} {example} --format {fmt}".replace("  ", " "), "```"]
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def docs_path(root: Path) -> Path:
+    return root / "docs" / "queries.md"
+
+
+def docs_up_to_date(project: "Project") -> bool:
+    target = docs_path(project.root)
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    return current == render_markdown(QueryRegistry.from_project(project))
+
+
+def write_docs(project: "Project") -> Path:
+    target = docs_path(project.root)
+    target.write_text(render_markdown(QueryRegistry.from_project(project)), encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":  # the command prints; this module only renders
+    from policykg.commands.query import docs_main
+
+    sys.exit(docs_main())
