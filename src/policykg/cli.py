@@ -58,7 +58,8 @@ def cli(ctx: click.Context, root: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map policykg errors to their exit codes with a one-line message, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="policykg", standalone_mode=False)
+        # Without standalone mode click returns a command's ctx.exit(code) as the return value.
+        status = cli.main(args=argv, prog_name="policykg", standalone_mode=False)
     except PolicyKGError as error:
         click.echo(f"Error: {error}", err=True)
         return error.exit_code
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except click.exceptions.Exit as done:
         return done.exit_code
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":

@@ -128,7 +128,11 @@ def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -
         location = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], tuple) else None
         line = location[1] if location else getattr(error, "lineno", None)
         message = error.args[0] if error.args else str(error)
-        message = re.sub(r"^Parser error at line \d+ between columns (\d+) and \d+: ", r"column \1: ", message)
+        named = re.search(r"IRI '([^']*)'", message)
+        if not line and named:
+            line = _line_of(data.decode("utf-8", errors="replace"), named.group(1))
+        message = re.sub(r"^Parser error at line \d+ (?:between columns|column) (\d+)(?: and \d+)?: ", r"column \1: ",
+                         message)
         raise DataLoadError(str(path), message, line) from None
     except ValueError as error:  # e.g. invalid UTF-8
         raise DataLoadError(str(path), str(error)) from None
@@ -162,17 +166,21 @@ def _refuse_xml_doctype(path: Path, data: bytes) -> None:
         defusedxml.sax.parseString(data, ContentHandler(), forbid_dtd=True,
                                    forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
-        raise DataLoadError(str(path), f"refused: RDF/XML with a DTD or entity declaration ({error})") from None
+        text = data.decode("utf-8", errors="replace")
+        line = _line_of(text, "<!DOCTYPE") or _line_of(text, "<!ENTITY")
+        raise DataLoadError(str(path), f"refused: RDF/XML with a DTD or entity declaration ({error})", line) from None
     except SAXParseException as error:
         raise DataLoadError(str(path), f"XML syntax error: {error.getMessage()}", error.getLineNumber()) from None
 
 
 def _refuse_remote_contexts(path: Path, data: bytes) -> None:
-    """JSON-LD may only use inline contexts: a string context would be fetched from the network."""
+    """JSON-LD may only use inline contexts: a string context would be fetched from the network. Also refuse
+    malformed IRIs in @id, @type, @vocab and @base, which the JSON-LD parser would drop without a word."""
     try:
         document = json.loads(data)
     except json.JSONDecodeError as error:
         raise DataLoadError(str(path), f"JSON syntax error: {error.msg}", error.lineno) from None
+    text = data.decode("utf-8", errors="replace")
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
@@ -181,7 +189,13 @@ def _refuse_remote_contexts(path: Path, data: bytes) -> None:
                     for context in value if isinstance(value, list) else [value]:
                         if isinstance(context, str):
                             raise DataLoadError(str(path), f"refused: remote JSON-LD context {context!r} "
-                                                           "(only inline contexts are allowed; nothing is fetched)")
+                                                           "(only inline contexts are allowed; nothing is fetched)",
+                                                _line_of(text, json.dumps(context)))
+                if key in ("@id", "@type", "@vocab", "@base"):
+                    for iri in value if isinstance(value, list) else [value]:
+                        if isinstance(iri, str) and _FORBIDDEN_IRI_CHARS.search(iri):
+                            raise DataLoadError(str(path), f"IRI <{iri}> contains a forbidden character",
+                                                _line_of(text, json.dumps(iri)))
                 walk(value)
         elif isinstance(node, list):
             for item in node:

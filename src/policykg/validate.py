@@ -85,8 +85,10 @@ def validate_dataset(dataset: Dataset, shapes: Graph, *, sources: dict[URIRef, P
     _, results_graph, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                          allow_warnings=True, meta_shacl=False, inplace=True)
     locator = _Locator(dataset, sources or {}, root)
+    # Only the report's own results: pySHACL also lists the nested sh:detail results of sh:node shapes.
     results = [_result(results_graph, shapes, node, locator)
-               for node in results_graph.subjects(RDF.type, SH.ValidationResult)]
+               for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+               for node in results_graph.objects(report, SH.result)]
     results.sort(key=lambda r: (r.severity != "Violation", r.file or "", r.line or 0, r.source_shape, r.focus_node))
     return ValidationReport(results=results, graph=results_graph)
 
@@ -157,10 +159,12 @@ class _Locator:
     def locate(self, node) -> tuple[str | None, int | None]:
         if not isinstance(node, URIRef):
             return None, None
-        for *_, graph in self.dataset.quads((node, None, None, None)):
-            path = self.sources.get(graph)
-            if path is not None:
-                return self._display(path), self._line(path, node)
+        # Where the node is described as a subject; failing that, where it is used as an object.
+        for pattern in ((node, None, None, None), (None, None, node, None)):
+            for *_, graph in self.dataset.quads(pattern):
+                path = self.sources.get(graph)
+                if path is not None:
+                    return self._display(path), self._line(path, node)
         return None, None
 
     def _display(self, path: Path) -> str:
@@ -185,11 +189,12 @@ class _Locator:
                 needles.append(f"{prefix}:{str(node)[len(namespace):]}")
         # The node as a subject: at the start of a line.
         for needle in needles:
-            match = re.search(rf"^\s*{re.escape(needle)}(?=[\s;,.])", text, flags=re.MULTILINE)
+            match = re.search(rf"^[ \t]*{re.escape(needle)}(?=[\s;,.])", text, flags=re.MULTILINE)
             if match:
                 return text.count("\n", 0, match.start()) + 1
-        for needle in needles:
-            index = text.find(needle)
-            if index >= 0:
-                return text.count("\n", 0, index) + 1
+        # Otherwise its first use, outside comments and prefix declarations.
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.lstrip()
+            if not stripped.startswith(("#", "@prefix")) and any(needle in line for needle in needles):
+                return number
         return None
