@@ -360,7 +360,7 @@ PROPOSALS = [
 def test_proposal_identifiers(graph_query, celex, com, day):
     assert graph_query.ask(f"""
         ASK {{ celex:{celex} a pkg:Proposal ; pkg:celex "{celex}" ; pkg:comNumber "{com}" ;
-                  eli:date_document "{day}"^^xsd:date ; eli:responsibility_of corporate-body:COM . }}""")
+                  eli:date_document "{day}"^^xsd:date ; eli:responsibility_of_agent corporate-body:COM . }}""")
 
 
 def test_split_procedures_have_no_cellar_iri(graph_query):

@@ -93,6 +93,7 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
         from policykg.reason import cached_inference  # Java and owlready2 only when asked for
 
         result = cached_inference(project, _without_shapes(dataset, project))
+        result.raise_for_inconsistency()  # an inconsistent graph has no meaningful inferences
         inferred_graph = dataset.graph(INFERRED_GRAPH)
         for triple in result.inferred:
             inferred_graph.add(triple)
