@@ -270,8 +270,11 @@ def test_recast_return_directive_standards_for_deportation(graph_query):
               ?new dcterms:identifier "2025/0059(COD)" . }""")
     assert has_event(graph_query, "recast-return-directive", "proposed", "2018-09-12")
     assert has_event(graph_query, "recast-return-directive", "under-negotiation", "2019-06-07")
-    assert has_event(graph_query, "recast-return-directive", "superseded", "2025-03-11")
+    # The supersession is a fact of the 2018 proposal; the file's life goes on with the new proposal.
+    assert not has_event(graph_query, "recast-return-directive", "superseded", "2025-03-11")
+    assert graph_query.ask('ASK { celex:52018PC0634 skos:historyNote ?note . FILTER(CONTAINS(?note, "11 March 2025")) }')
     assert has_event(graph_query, "recast-return-directive", "proposed", "2025-03-11")
+    assert status_on(graph_query, "recast-return-directive", "2025-06-01") == {"proposed"}
     assert has_event(graph_query, "recast-return-directive", "under-negotiation", "2025-12-08")
     assert has_event(graph_query, "recast-return-directive", "under-negotiation", "2026-03-26")
     assert has_event(graph_query, "recast-return-directive", "provisional-agreement", "2026-06-01")
