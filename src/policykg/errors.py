@@ -84,3 +84,39 @@ class UpstreamError(PolicyKGError):
 
 class IdentifierError(PolicyKGError, ValueError):
     """A malformed CELEX, ELI, COM or procedure identifier; the message says what is wrong."""
+
+
+class ReasonerFailed(PolicyKGError):
+    """The OWL reasoner ran but failed (a Java error, an input HermiT refuses); carries the Java message."""
+
+    exit_code = 3
+    http_status = 500
+
+
+class NotAcceptable(PolicyKGError):
+    """No format the client accepts can carry this answer; ``available`` lists the media types that can."""
+
+    http_status = 406
+
+    def __init__(self, message: str, available: list[str]) -> None:
+        self.available = list(available)
+        super().__init__(f"{message}; available: {', '.join(self.available)}")
+
+
+class QueryTooLarge(PolicyKGError):
+    """A query or update text longer than the endpoint accepts."""
+
+    http_status = 413
+
+
+class QueryTooComplex(PolicyKGError):
+    """A query nested deeper, or made of more tokens, than the endpoint accepts (the engine's parser recurses)."""
+
+    http_status = 400
+
+
+class ResourceLimitExceeded(PolicyKGError):
+    """A query used more memory than one query may; it was stopped."""
+
+    exit_code = 1
+    http_status = 503

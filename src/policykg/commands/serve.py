@@ -1,0 +1,126 @@
+"""``policykg serve``: the SPARQL endpoint under gunicorn, public and read-only unless given an update token."""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+
+from policykg.errors import PolicyKGError
+
+
+def _default_workers() -> int:
+    """One per core plus one: queries are CPU-bound, and the spare keeps answering while a runaway is stopped."""
+    return min((os.cpu_count() or 1) + 1, 9)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port; the URL printed says which).")
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Serve these RDF files instead of the project's build (repeatable; TriG and N-Quads keep "
+                   "their graph names, other files become one named graph each).")
+@click.option("--nquads", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Serve this N-Quads file of an already validated build as it is (fast bulk load, no checks).")
+@click.option("--update-token", envvar="POLICYKG_UPDATE_TOKEN", default=None,
+              help="Enable SPARQL Update and Graph Store uploads for requests with 'Authorization: Bearer TOKEN' "
+                   "(also read from $POLICYKG_UPDATE_TOKEN). Without it the endpoint is read-only.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Hard time limit of one query, in seconds (503 after it; ?timeout= may only lower it).")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Rows (or triples) of one answer; a longer answer is cut and says so.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default: CPUs + 1; always 1 when updates are enabled).")
+@click.option("--no-reason", is_flag=True, help="Build without OWL reasoning (no Java needed).")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
+          update_token: str | None, timeout: float, max_rows: int, workers: int | None, no_reason: bool,
+          access_log: bool) -> None:
+    """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
+
+    With no --data it builds the project's graph (ontology, vocabularies, data; validated) and serves it.
+    """
+    from policykg.store import DiskStore, MemoryStore
+    from policykg.web import create_app
+    from policykg.web.server import serve as run
+    from policykg.web.service_description import statistics
+    from policykg.web.settings import Settings
+
+    if data and nquads:
+        raise click.UsageError("give --data or --nquads, not both")
+    scratch = Path(tempfile.mkdtemp(prefix="policykg-serve-"))
+    master = os.getpid()
+    atexit.register(lambda: os.getpid() == master and shutil.rmtree(scratch, ignore_errors=True))
+    version, source = _source(ctx, data, nquads, no_reason)
+    if update_token:
+        click.echo("updates enabled: one worker process, store on disk", err=True)
+        store = DiskStore.create(scratch / "store", version, **source)
+        workers = 1
+    else:
+        store = MemoryStore(version)
+        if "nquads" in source:
+            store.load_nquads(source["nquads"])
+        else:
+            store.load_dataset(source["dataset"])
+    settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None)
+    app = create_app(store, settings, dump_dir=scratch / "dumps")
+    if not update_token and len(store) <= 200_000:
+        statistics(app.extensions["policykg"])  # once in the master, shared by every worker
+    workers = workers or _default_workers()
+
+    def ready(addresses: list[tuple[str, int]]) -> None:
+        for address, bound_port in addresses:
+            shown = f"[{address}]" if ":" in address else address
+            click.echo(f"http://{shown}:{bound_port}/sparql")
+        click.echo(f"serving {len(store) if not update_token else 'the'} quads, version {version[:12]}, "
+                   f"{workers} worker(s), time limit {timeout:g} s, "
+                   f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
+
+    run(app, host=host, port=port, workers=workers, timeout=timeout, on_ready=ready, access_log=access_log,
+        isolate=store.local)
+
+
+def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_reason: bool):
+    """(version, {"nquads": path} or {"dataset": rdflib Dataset}) for the data to serve."""
+    if nquads:
+        return _hash([nquads]), {"nquads": nquads}
+    if data:
+        from policykg.load import load_files
+
+        click.echo(f"loading {len(data)} file(s)", err=True)
+        return _hash(list(data)), {"dataset": load_files(list(data), root=_root_for(ctx))}
+    from policykg.project import Project
+
+    try:
+        from policykg.build import build_project
+    except ImportError as error:  # pragma: no cover - the build arrives with the foundation issue
+        raise PolicyKGError(f"cannot build the project here ({error}); serve files with --data") from None
+    project = Project.locate((ctx.obj or {}).get("root"))
+    build = build_project(project, reason=not no_reason, on_step=lambda message: click.echo(message, err=True))
+    return build.version, {"nquads": build.nquads_path}
+
+
+def _root_for(ctx: click.Context) -> Path | None:
+    from policykg.project import Project
+
+    try:
+        return Project.locate((ctx.obj or {}).get("root")).root
+    except PolicyKGError:
+        return None
+
+
+def _hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,259 @@
+"""The query engine behind one small interface, so that a remote SPARQL store can stand in for the embedded one.
+
+:class:`Store` is what the endpoint needs: queries, updates, and whole graphs read, replaced, added to and dropped
+(the Graph Store Protocol). Answers are pyoxigraph values (``QuerySolutions``, ``QueryTriples``, ``QueryBoolean``,
+``Triple``, ``Quad``), which a remote store can produce too with ``pyoxigraph.parse_query_results``.
+
+:class:`MemoryStore` keeps the dataset in pyoxigraph's in-memory store: loaded once in the server's master
+process, then shared copy-on-write by the worker processes. :class:`DiskStore` keeps it in pyoxigraph's on-disk
+store, which every process opens for itself: used when updates are enabled, so that an update survives the
+replacement of a worker process (the endpoint replaces a worker whose query ran out of time).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+
+from policykg.errors import DataLoadError, PolicyKGError, SparqlSyntaxError
+
+Answer = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+class Store(ABC):
+    """A SPARQL dataset the endpoint can query and, when updates are enabled, change."""
+
+    #: False when answering needs the network (a remote store): the server then leaves its workers connected.
+    local: bool = True
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """A string that changes whenever the data changes (the build's content hash, plus an update counter)."""
+
+    @abstractmethod
+    def query(self, query: str, **options: Any) -> Answer:
+        """Evaluate a query. ``options`` are pyoxigraph's: ``base_iri``, ``prefixes``, ``default_graph``,
+        ``named_graphs``, ``use_default_graph_as_union``, ``substitutions``. Raises SparqlSyntaxError."""
+
+    @abstractmethod
+    def update(self, update: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> None:
+        """Apply an update atomically. Raises SparqlSyntaxError."""
+
+    @abstractmethod
+    def graph_names(self) -> list[ox.NamedNode | ox.BlankNode]:
+        """The named graphs, sorted."""
+
+    @abstractmethod
+    def contains_graph(self, name: GraphName) -> bool: ...
+
+    @abstractmethod
+    def triples(self, graph: GraphName) -> Iterator[ox.Triple]:
+        """The triples of one graph (``ox.DefaultGraph()`` for the default graph)."""
+
+    @abstractmethod
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of the dataset."""
+
+    @abstractmethod
+    def replace_graph(self, graph: GraphName, triples: Iterable[ox.Triple]) -> bool:
+        """Make ``graph`` hold exactly ``triples``; True when the graph did not exist before."""
+
+    @abstractmethod
+    def add_to_graph(self, graph: GraphName, triples: Iterable[ox.Triple]) -> bool:
+        """Add ``triples`` to ``graph``; True when the graph did not exist before."""
+
+    @abstractmethod
+    def drop_graph(self, graph: GraphName) -> bool:
+        """Remove ``graph``; False when there was no such graph."""
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.quads())
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph store (in memory or on disk) behind the :class:`Store` interface."""
+
+    def __init__(self, version: str) -> None:
+        self._base_version = version
+        self._changes = 0
+
+    @property
+    def engine(self) -> ox.Store:
+        raise NotImplementedError
+
+    @property
+    def version(self) -> str:
+        return self._base_version if not self._changes else f"{self._base_version}+{self._changes}"
+
+    def _changed(self) -> None:
+        self._changes += 1
+
+    def query(self, query: str, **options: Any) -> Answer:
+        try:
+            return self.engine.query(query, **options)
+        except SyntaxError as error:
+            raise SparqlSyntaxError(f"query syntax error: {error}") from None
+
+    def update(self, update: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> None:
+        try:
+            self.engine.update(update, base_iri=base_iri, prefixes=prefixes)
+        except SyntaxError as error:
+            raise SparqlSyntaxError(f"update syntax error: {error}") from None
+        except OSError as error:  # e.g. CREATE of an existing graph without SILENT
+            raise PolicyKGError(f"the update failed: {error}") from None
+        self._changed()
+
+    def graph_names(self) -> list[ox.NamedNode | ox.BlankNode]:
+        return sorted(self.engine.named_graphs(), key=str)
+
+    def contains_graph(self, name: GraphName) -> bool:
+        return isinstance(name, ox.DefaultGraph) or self.engine.contains_named_graph(name)
+
+    def triples(self, graph: GraphName) -> Iterator[ox.Triple]:
+        for quad in self.engine.quads_for_pattern(None, None, None, graph):
+            yield quad.triple
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self.engine)
+
+    def replace_graph(self, graph: GraphName, triples: Iterable[ox.Triple]) -> bool:
+        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        created = not self.contains_graph(graph)
+        if isinstance(graph, ox.DefaultGraph):
+            self.engine.clear_graph(graph)
+        elif not created:
+            self.engine.remove_graph(graph)
+        if not isinstance(graph, ox.DefaultGraph):
+            self.engine.add_graph(graph)
+        self.engine.extend(quads)
+        self._changed()
+        return created
+
+    def add_to_graph(self, graph: GraphName, triples: Iterable[ox.Triple]) -> bool:
+        created = not self.contains_graph(graph)
+        if created:
+            self.engine.add_graph(graph)
+        self.engine.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+        self._changed()
+        return created
+
+    def drop_graph(self, graph: GraphName) -> bool:
+        if isinstance(graph, ox.DefaultGraph):
+            self.engine.clear_graph(graph)
+            self._changed()
+            return True
+        if not self.engine.contains_named_graph(graph):
+            return False
+        self.engine.remove_graph(graph)
+        self._changed()
+        return True
+
+    def __len__(self) -> int:
+        return len(self.engine)
+
+    # Loading -----------------------------------------------------------------------------------------------------
+
+    def load_nquads(self, path: Path | str) -> None:
+        """Load an N-Quads file written by the build (already validated, so parsed leniently: fast)."""
+        try:
+            self.engine.extend(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True))
+        except (SyntaxError, ValueError, OSError) as error:
+            raise DataLoadError(str(path), f"cannot load: {error}") from None
+
+    def load_dataset(self, dataset: Dataset) -> None:
+        """Copy an rdflib Dataset in: every named graph keeps its name, empty graphs included."""
+        blank_nodes: dict[BNode, ox.BlankNode] = {}
+
+        def term(node: Any) -> Any:
+            if isinstance(node, URIRef):
+                return ox.NamedNode(str(node))
+            if isinstance(node, BNode):
+                return blank_nodes.setdefault(node, ox.BlankNode())
+            if isinstance(node, Literal):
+                if node.language:
+                    return ox.Literal(str(node), language=node.language)
+                if node.datatype:
+                    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+                return ox.Literal(str(node))
+            raise DataLoadError("<dataset>", f"unsupported term {node!r}")
+
+        default = dataset.default_graph.identifier if hasattr(dataset, "default_graph") else None
+        for context in dataset.contexts():
+            name = context.identifier
+            graph = ox.DefaultGraph() if name == default else term(name)
+            if not isinstance(graph, ox.DefaultGraph):
+                self.engine.add_graph(graph)
+            self.engine.extend(ox.Quad(term(s), term(p), term(o), graph) for s, p, o in context)
+
+
+class MemoryStore(OxigraphStore):
+    """pyoxigraph's in-memory store."""
+
+    def __init__(self, version: str = "unversioned") -> None:
+        super().__init__(version)
+        self._store = ox.Store()
+
+    @property
+    def engine(self) -> ox.Store:
+        return self._store
+
+
+class DiskStore(OxigraphStore):
+    """pyoxigraph's on-disk store in ``path``, opened lazily by each process that uses it (an open store must not
+    be carried across a fork). The count of changes is kept beside it, so every process reports the same version.
+    """
+
+    def __init__(self, path: Path | str, version: str = "unversioned") -> None:
+        super().__init__(version)
+        self.path = Path(path)
+        self._store: ox.Store | None = None
+        self._pid = 0
+
+    @classmethod
+    def create(cls, path: Path | str, version: str, *, nquads: Path | None = None,
+               dataset: Dataset | None = None) -> "DiskStore":
+        """A fresh store in ``path`` (emptied first) holding ``nquads`` or ``dataset``; closed on return."""
+        path = Path(path)
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        store = cls(path, version)
+        if nquads is not None:
+            store.load_nquads(nquads)
+        if dataset is not None:
+            store.load_dataset(dataset)
+        store.engine.flush()
+        store.close()
+        return store
+
+    @property
+    def engine(self) -> ox.Store:
+        if self._store is None or self._pid != os.getpid():
+            self._store = ox.Store(str(self.path / "db"))
+            self._pid = os.getpid()
+        return self._store
+
+    def close(self) -> None:
+        self._store = None
+
+    @property
+    def version(self) -> str:
+        counter = self.path / "changes"
+        changes = int(counter.read_text()) if counter.is_file() else 0
+        return self._base_version if not changes else f"{self._base_version}+{changes}"
+
+    def _changed(self) -> None:
+        counter = self.path / "changes"
+        changes = (int(counter.read_text()) if counter.is_file() else 0) + 1
+        tmp = counter.with_suffix(".tmp")
+        tmp.write_text(str(changes))
+        tmp.replace(counter)

@@ -1,0 +1,100 @@
+"""Start ``policykg serve`` as a real process (gunicorn, several workers) on a free port of 127.0.0.1.
+
+The server is asked for port 0 and prints the URL it bound, so no port is ever guessed. Stopping sends SIGTERM to
+the gunicorn master (which stops its workers), then SIGKILL to the process group it leads if it lingers.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+
+@dataclass
+class Server:
+    url: str                       # http://127.0.0.1:PORT/sparql
+    process: subprocess.Popen
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def root(self) -> str:
+        return self.url.rsplit("/", 1)[0]
+
+    @property
+    def store(self) -> str:
+        return f"{self.root}/store"
+
+    def query(self, query: str, *, accept: str = "application/sparql-results+json", method: str = "GET",
+              http_timeout: float = 30, **params) -> requests.Response:
+        """Run a query; ``params`` are more protocol parameters (``timeout``, ``format``, ``default-graph-uri``)."""
+        if method == "GET":
+            return requests.get(self.url, params={"query": query, **params}, headers={"Accept": accept},
+                                timeout=http_timeout)
+        return requests.post(self.url, data={"query": query, **params}, headers={"Accept": accept},
+                             timeout=http_timeout)
+
+    def select(self, query: str, **params) -> list[dict[str, str]]:
+        """The rows of a SELECT as {variable: value}; fails on an error answer."""
+        response = self.query(query, **params)
+        assert response.status_code == 200, response.text
+        return [{k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]]
+
+    def ask(self, query: str, **params) -> bool:
+        response = self.query(query, **params)
+        assert response.status_code == 200, response.text
+        return response.json()["boolean"]
+
+    def stderr(self) -> str:
+        return "\n".join(self.log)
+
+
+@contextmanager
+def running(*args: str | Path, startup: float = 60.0, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``policykg serve --port 0 ARGS...`` until the block ends."""
+    command = [sys.executable, "-m", "policykg", "serve", "--host", "127.0.0.1", "--port", "0", *map(str, args)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env={**os.environ, **(env or {})})
+    lines: queue.Queue[str] = queue.Queue()
+    log: list[str] = []
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    threading.Thread(target=lambda: [log.append(line.rstrip()) for line in process.stderr], daemon=True).start()
+    try:
+        deadline = time.monotonic() + startup
+        url = None
+        while url is None:
+            try:
+                line = lines.get(timeout=0.2).strip()
+            except queue.Empty:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("policykg serve did not start:\n" + "\n".join(log)) from None
+                continue
+            if line.startswith("http://"):
+                url = line
+        yield Server(url, process, log)
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+    try:  # workers left behind by a killed master
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
