@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from policykg.errors import PolicyKGError
+from policykg.project import Project
 
 
 def _default_workers() -> int:
@@ -71,6 +72,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
             store.load_dataset(source["dataset"])
     settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None)
     app = create_app(store, settings, dump_dir=scratch / "dumps")
+    _install_site(app, ctx)
     if not update_token and len(store) <= 200_000:
         statistics(app.extensions["policykg"])  # once in the master, shared by every worker
     workers = workers or _default_workers()
@@ -87,6 +89,31 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         isolate=store.local)
 
 
+def _install_site(app, ctx: click.Context) -> None:
+    """The named-query URLs and the web page (home, editor, resource pages, pictures) beside /sparql."""
+    from policykg.queries import QueryRegistry
+    from policykg.web import named_queries, site
+
+    root = _root_for(ctx)
+    registry = QueryRegistry.from_project(Project.locate(root)) if root else QueryRegistry([])
+    app.register_blueprint(named_queries.create_blueprint(registry))
+    site.install(app, registry=registry)
+    _ensure_editor_assets(root)
+
+
+def _ensure_editor_assets(root: Path | None) -> None:
+    """Build the query editor's assets from npm on first use; without npm the editor is a plain form."""
+    from policykg.assets import AssetsUnavailable, asset_status, build_assets
+
+    if asset_status().complete or root is None or not (root / "frontend" / "package.json").is_file():
+        return
+    click.echo("building the query editor's assets with npm (once)", err=True)
+    try:
+        build_assets(root / "frontend")
+    except AssetsUnavailable as error:
+        click.echo(f"note: {error}; the editor falls back to a plain form", err=True)
+
+
 def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_reason: bool):
     """(version, {"nquads": path} or {"dataset": rdflib Dataset}) for the data to serve."""
     if nquads:
@@ -96,8 +123,6 @@ def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_
 
         click.echo(f"loading {len(data)} file(s)", err=True)
         return _hash(list(data)), {"dataset": load_files(list(data), root=_root_for(ctx))}
-    from policykg.project import Project
-
     try:
         from policykg.build import build_project
     except ImportError as error:  # pragma: no cover - the build arrives with the foundation issue
@@ -108,8 +133,6 @@ def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_
 
 
 def _root_for(ctx: click.Context) -> Path | None:
-    from policykg.project import Project
-
     try:
         return Project.locate((ctx.obj or {}).get("root")).root
     except PolicyKGError:
