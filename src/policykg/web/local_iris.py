@@ -1,4 +1,4 @@
-"""Our IRIs and the server's paths: ``https://w3id.org/policykg/id/file/ai-act`` <-> ``/id/file/ai-act``.
+"""Our IRIs and the server's paths: ``BASE + "id/file/ai-act"`` <-> ``/id/file/ai-act``.
 
 Every IRI under ``namespaces.BASE`` is served at the same path on this server (a hash IRI such as
 ``…/ontology#PolicyFile`` by its document, ``/ontology``, at the anchor ``#PolicyFile``). ``ROUTE_PREFIXES`` are the

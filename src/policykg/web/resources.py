@@ -1,7 +1,7 @@
 """Resource pages: every IRI of ours at its own path, as HTML for people and as Turtle, JSON-LD or N-Triples for
 machines (``Accept`` or ``?format=``), with ``Vary: Accept`` and ``Link: rel="alternate"`` headers.
 
-``https://w3id.org/policykg/id/file/ai-act`` is served at ``/id/file/ai-act``; hash IRIs by their document
+``BASE + "id/file/ai-act"`` is served at ``/id/file/ai-act``; hash IRIs by their document
 (``/ontology`` lists the ontology's terms, ``/shapes`` the shapes). IRIs that are not ours (acts, procedures,
 EuroVoc concepts) keep linking to themselves; what this graph says about one is at ``/describe?iri=IRI``. An
 unknown IRI gets a 404 page that suggests IRIs of ours with a similar path.
