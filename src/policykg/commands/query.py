@@ -47,16 +47,20 @@ def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs
               help="Query the graph with the reasoner's inferences (runs the reasoner unless cached).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Run on this SPARQL endpoint (http(s)://… or sparql+http(s)://…), e.g. a store the graph was "
+                   "published to, instead of the embedded store; the graphs it holds are queried as published.")
 @click.pass_context
 def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: str | None, inferred: bool,
-          output: Path | None) -> None:
+          output: Path | None, endpoint: str | None) -> None:
     """Run a named query (see `policykg queries`) or a query file FILE.rq on the project's graph."""
     project = Project.locate(ctx.obj.get("root") if ctx.obj else None)
     named = QueryRegistry.from_project(project).resolve(name)
     values = parse_param_options(params)
     for key in values:
         named.param(key)  # unknown names fail before the (slower) build
-    result = named.run(embedded_store(project, inferred=inferred), values)
+    store = remote_store(endpoint) if endpoint else embedded_store(project, inferred=inferred)
+    result = named.run(store, values)
     data = serialize(result, format_name or default_format(result.kind))
     if output is None:
         stream = click.get_binary_stream("stdout")
@@ -77,6 +81,13 @@ def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
             raise QueryParameterError(key.strip(), "given twice")
         values[key.strip()] = value
     return values
+
+
+def remote_store(endpoint: str):
+    """The graphs published to a remote SPARQL endpoint (``sparql+`` may be left out)."""
+    from policykg.remote_store import RemoteStore
+
+    return RemoteStore.from_url(endpoint if endpoint.startswith("sparql+") else f"sparql+{endpoint}")
 
 
 def embedded_store(project: Project, *, inferred: bool = False):
