@@ -38,6 +38,8 @@ class Limits:
     max_chars: int = 64 * 1024     # query or update text
     max_depth: int = 128           # nesting of { ( [ and << >>
     max_tokens: int = 20_000       # the engine's parser and planner recurse along long chains too
+    # SERVICE endpoints a query may call (normalised http(s) IRIs); empty: federation is off, SERVICE refused.
+    allowed_services: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -201,16 +203,37 @@ def _dataset(scan: _Scan, base: str | None, prefixes: dict[str, str], keywords: 
     return tuple(iris)
 
 
-def _refuse_keywords(words: list[str]) -> None:
+def _refuse_keywords(words: list[str], text: str, base: str | None, limits: Limits, operation: str) -> None:
     if "SERVICE" in words:
-        raise QueryRefused("SERVICE (federated query) is refused: this endpoint never calls other endpoints; "
-                           "query each endpoint yourself and join the answers")
+        if not limits.allowed_services or operation != "query":
+            raise QueryRefused("SERVICE (federated query) is refused: this endpoint never calls other endpoints; "
+                               "query each endpoint yourself and join the answers")
+        _check_services(text, base, limits.allowed_services)
     if "LOAD" in words:
         raise QueryRefused("LOAD is refused: this endpoint never fetches documents; upload data with the "
                            "Graph Store Protocol instead")
 
 
 @lru_cache(maxsize=2048)
+def _check_services(text: str, base: str | None, allowed: frozenset[str]) -> None:
+    """Every SERVICE names, by a constant IRI, an endpoint on the allow-list (SILENT changes nothing)."""
+    from policykg.eurlex.federation import FederationPolicy
+
+    policy = FederationPolicy(allowed)
+    tokens = _scan(text).tokens
+    for index, (kind, value, _, _) in enumerate(tokens):
+        if kind != "word" or value.upper() != "SERVICE":
+            continue
+        following = tokens[index + 1: index + 3]
+        if following and following[0][0] == "word" and following[0][1].upper() == "SILENT":
+            following = following[1:]
+        target = _resolve(following[0], base, PREFIXES) if following else None
+        if target is None or not policy.allows(target):
+            shown = target or (following[0][1] if following else "nothing")
+            raise QueryRefused(f"SERVICE {shown} is refused: this endpoint only federates with "
+                               f"{', '.join(sorted(allowed))} (and only by a constant IRI)")
+
+
 def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> Checked:
     if len(text) > limits.max_chars:
         raise QueryTooLarge(f"the {operation} is {len(text)} characters long; this endpoint accepts at most "
@@ -224,7 +247,7 @@ def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> C
             if form:
                 return Checked(text, operation, form.group(1).upper())
     words = _words(text, limits)
-    _refuse_keywords(words)
+    _refuse_keywords(words, text, base_iri, limits, operation)
     if operation == "query":
         form = next((w for w in words if w in QUERY_FORMS), "SELECT")
         has_clause = "FROM" in words

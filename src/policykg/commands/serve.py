@@ -38,12 +38,15 @@ def _default_workers() -> int:
               help="Rows (or triples) of one answer; a longer answer is cut and says so.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Worker processes (default: CPUs + 1; always 1 when updates are enabled).")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
+              help="Let SERVICE call this SPARQL endpoint (repeatable; e.g. CELLAR's). Off by default: every "
+                   "SERVICE is refused. With an allow-list the workers keep network access.")
 @click.option("--no-reason", is_flag=True, help="Build without OWL reasoning (no Java needed).")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
-          update_token: str | None, timeout: float, max_rows: int, workers: int | None, no_reason: bool,
-          access_log: bool) -> None:
+          update_token: str | None, timeout: float, max_rows: int, workers: int | None, allow_service: tuple[str, ...],
+          no_reason: bool, access_log: bool) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
 
     With no --data it builds the project's graph (ontology, vocabularies, data; validated) and serves it.
@@ -70,7 +73,12 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
             store.load_nquads(source["nquads"])
         else:
             store.load_dataset(source["dataset"])
-    settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None)
+    from policykg.eurlex.federation import FederationPolicy
+    from policykg.guard import Limits
+
+    federation = FederationPolicy(allow_service)  # normalises, and refuses malformed endpoint IRIs
+    settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None,
+                        limits=Limits(allowed_services=federation.allowed_endpoints))
     app = create_app(store, settings, dump_dir=scratch / "dumps")
     _install_site(app, ctx)
     if not update_token and len(store) <= 200_000:
@@ -85,8 +93,10 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
                    f"{workers} worker(s), time limit {timeout:g} s, "
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
 
+    if federation.enabled:
+        click.echo(f"federation allowed towards: {', '.join(sorted(federation.allowed_endpoints))}", err=True)
     run(app, host=host, port=port, workers=workers, timeout=timeout, on_ready=ready, access_log=access_log,
-        isolate=store.local)
+        isolate=store.local and not federation.enabled)
 
 
 def _install_site(app, ctx: click.Context) -> None:

@@ -167,8 +167,11 @@ def _quote(iri: str) -> str:
 
 
 def limits_text(settings) -> str:
-    return (f"Read-only unless an update token is configured. Federated query (SERVICE) is off and refused before "
-            f"evaluation; LOAD is refused; graphs named in FROM, FROM NAMED and the dataset parameters are never "
+    allowed = sorted(settings.limits.allowed_services)
+    federation = (f"Federated query (SERVICE) is allowed only towards {', '.join(allowed)}, by a constant IRI; any "
+                  f"other SERVICE is refused before evaluation" if allowed else
+                  "Federated query (SERVICE) is off and refused before evaluation")
+    return (f"Read-only unless an update token is configured. {federation}; LOAD is refused; graphs named in FROM, FROM NAMED and the dataset parameters are never "
             f"fetched (an unknown graph is an empty graph). Limits: {settings.timeout:g} s per query (?timeout= "
             f"may only lower it; 503 when exceeded), {settings.max_rows} rows or triples and "
             f"{settings.max_bytes} bytes per answer (a cut answer says so in the X-PolicyKG-Truncated header and "

@@ -1,0 +1,87 @@
+"""Federation is off by default; with an allow-list, SERVICE reaches only the listed endpoints."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from policykg.errors import QueryRefused
+from policykg.guard import Limits, check_query
+
+sys.path.insert(0, str(Path(__file__).parent))
+import support_sparql_server  # noqa: E402
+from support.server import running  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "data" / "eurlex" / "cellar-fixture.ttl"
+CELEX_QUERY = """PREFIX cdm: <http://publications.europa.eu/ontology/cdm#>
+SELECT ?celex WHERE {{ SERVICE {silent}<{endpoint}> {{ ?work cdm:resource_legal_id_celex ?celex }} }} ORDER BY ?celex"""
+
+
+def test_service_is_refused_by_default():
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        check_query(CELEX_QUERY.format(silent="", endpoint="http://127.0.0.1:9/sparql"))
+
+
+def test_allow_list_admits_only_its_endpoints_by_constant_iri():
+    limits = Limits(allowed_services=frozenset({"http://127.0.0.1:9/sparql"}))
+    assert check_query(CELEX_QUERY.format(silent="SILENT ", endpoint="http://127.0.0.1:9/sparql"), limits=limits)
+    with pytest.raises(QueryRefused, match="http://127.0.0.1:10/sparql"):
+        check_query(CELEX_QUERY.format(silent="", endpoint="http://127.0.0.1:10/sparql"), limits=limits)
+    with pytest.raises(QueryRefused, match="constant IRI"):  # a variable endpoint cannot be checked
+        check_query("SELECT * WHERE { SERVICE ?where { ?s ?p ?o } }", limits=limits)
+    with pytest.raises(QueryRefused, match="SERVICE"):  # updates never federate
+        from policykg.guard import check_update
+        check_update("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+                     limits=limits)
+
+
+class Listener:
+    """A socket on 127.0.0.1 that records whether anything connected."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.socket.settimeout(0.2)
+        self.connected = threading.Event()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connected.set()
+            connection.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=2)
+        self.socket.close()
+
+
+def test_a_real_server_federates_only_with_the_allowed_endpoint():
+    listener = Listener()
+    try:
+        with support_sparql_server.running(FIXTURE) as remote:
+            allowed = f"http://127.0.0.1:{remote.server_address[1]}/sparql"
+            with running("--data", FIXTURE, "--allow-service", allowed) as server:
+                rows = server.select(CELEX_QUERY.format(silent="", endpoint=allowed))
+                assert "32024R1689" in {row["celex"] for row in rows}   # the answer came from the other server
+                refused = server.query(CELEX_QUERY.format(silent="", endpoint=listener.url))
+                assert refused.status_code == 403
+                assert listener.url in refused.json()["error"]
+        assert not listener.connected.is_set(), "a refused SERVICE reached the network"
+    finally:
+        listener.close()
