@@ -2,17 +2,20 @@
 
 Prints the load time into each store (pyoxigraph's in-memory store, as ``policykg serve`` loads it; Virtuoso by
 ``policykg publish``: one Graph Store Protocol PUT per graph, then the count check) and the latency of every named
-query (``queries/*.rq`` with their default parameters), median of several runs, on both: embedded as ``policykg
-query`` runs it (parameters as substitutions), on Virtuoso through ``RemoteStore`` (parameters as VALUES).
+query (``queries/*.rq``, with their default parameters or, where those name real files and acts, parameters that
+name generated ones), median of several runs, on both: embedded as ``policykg query`` runs it (parameters as
+substitutions), on Virtuoso through ``RemoteStore`` (parameters as VALUES; by default over Virtuoso's own union
+default graph, ``--union explicit`` names the graphs in every query).
 
 The data comes from ``bench/generate.py``, with the lifecycle stages' ``schema:position`` added from the project's
 vocabulary (the named queries order stages by it). Some named queries find nothing in generated data (it has no
-page claims, no transposition deadlines...): their figures are those of an empty answer. Virtuoso is started with ``deploy/virtuoso/virtuoso.sh`` on free ports
-of 127.0.0.1 in a temporary folder and stopped at the end. Every step is bounded: a query that runs longer than
-``--query-timeout`` is stopped (embedded: its process is ended; Virtuoso: the HTTP timeout) and reported as such,
-and when ``--budget`` seconds have passed the remaining runs are skipped.
+page claims, no transposition deadlines...): their figures are those of an empty answer. Virtuoso is started
+with ``deploy/virtuoso/virtuoso.sh`` on free ports of 127.0.0.1 in a temporary folder and stopped at the end.
+Every step is bounded: a query run longer than ``--query-timeout`` is stopped (embedded: its process is ended;
+Virtuoso: the HTTP timeout) and reported as such, and once ``--budget`` seconds have passed the remaining queries
+are skipped.
 
-    python bench/bench_virtuoso.py                       # 1M triples, median of 5 runs (about 10 minutes)
+    python bench/bench_virtuoso.py                       # 1M triples, median of 5 runs (about 15 minutes)
     python bench/bench_virtuoso.py --triples 100000 --runs 3
 """
 

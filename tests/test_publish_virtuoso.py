@@ -229,6 +229,44 @@ def test_publish_command(virtuoso_server, build, expected_counts, monkeypatch, c
     assert "not published (%d)" % len(expected_counts) in err and "Error: publishing stopped" in err
 
 
+def test_query_command_on_the_endpoint(virtuoso_server, published, capsysbinary):
+    args = ["--root", str(ROOT), "query", "status-on-date", "--param", "date=2023-06-01", "-f", "csv"]
+    assert main(args + ["--inferred"]) == 0
+    embedded_csv = capsysbinary.readouterr().out
+    assert main(args + ["--endpoint", virtuoso_server.endpoint]) == 0
+    assert capsysbinary.readouterr().out == embedded_csv and embedded_csv.count(b"\r\n") > 10
+
+
+# -- the web app over the remote store -------------------------------------------------------------------------
+
+def test_the_sparql_endpoint_answers_the_same_over_virtuoso(embedded, remote):
+    """``create_app`` over ``RemoteStore`` (what ``policykg serve --store sparql+http://…`` runs): the protocol, the
+    Graph Store reads and the dataset description answer as over the embedded store."""
+    from policykg.web import create_app
+
+    local, far = create_app(embedded).test_client(), create_app(remote).test_client()
+    query = ("SELECT ?file ?label WHERE { ?file a pkg:PolicyFile ; skos:prefLabel ?label } ORDER BY ?file ?label")
+    answers = [c.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+               for c in (local, far)]
+    assert [a.status_code for a in answers] == [200, 200], answers[1].get_data(as_text=True)[:300]
+    assert answers[0].get_json()["results"] == answers[1].get_json()["results"]
+    assert answers[1].headers["ETag"] and answers[1].headers["X-PolicyKG-Dataset-Version"] == remote.version
+    again = far.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json",
+                                                                "If-None-Match": answers[1].headers["ETag"]})
+    assert again.status_code == 304
+    graph = "/store?graph=" + str(GRAPH["data/ai-act"])
+    turtle = [c.get(graph, headers={"Accept": "application/n-triples"}) for c in (local, far)]
+    assert [t.status_code for t in turtle] == [200, 200]
+    parsed = [Counter(triple_key(q.triple) for q in ox.parse(t.get_data(), format=ox.RdfFormat.N_TRIPLES))
+              for t in turtle]
+    assert parsed[0] == parsed[1] and parsed[0]
+    assert far.post("/sparql", data={"update": "DROP ALL"}).status_code in (401, 403)
+    void = far.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert void.status_code == 200
+    terms = {term for q in ox.parse(void.get_data(), format=ox.RdfFormat.TURTLE) for term in (q.subject, q.object)}
+    assert ox.NamedNode(GRAPH["inferred"]) in terms  # the dataset's graphs, counted on Virtuoso
+
+
 # -- the named queries on both stores ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, params", CASES, ids=[f"{n}{'-' + '-'.join(p.values()) if p else ''}"

@@ -253,7 +253,8 @@ def test_update_chunks_are_bounded_and_keep_blank_nodes_whole():
     plain = [ox.Triple(ox.NamedNode(ID[f"s{i}"]), p, ox.Literal(f'value "{i}"\n\\', language="en"))
              for i in range(25)]
     nodes = [ox.BlankNode(f"n{i}") for i in range(12)]
-    chain = [ox.Triple(nodes[i], p, nodes[i + 1]) for i in range(11)] + [ox.Triple(ox.NamedNode(ID["head"]), p, nodes[0])]
+    chain = [ox.Triple(nodes[i], p, nodes[i + 1]) for i in range(11)]
+    chain.append(ox.Triple(ox.NamedNode(ID["head"]), p, nodes[0]))
     other = [ox.Triple(ox.BlankNode("lonely"), p, ox.Literal("1", datatype=ox.NamedNode(str(RDFS.Literal))))]
     triples = plain[:10] + chain[:6] + plain[10:] + chain[6:] + other
     chunks = list(update_chunks(graph, triples, max_triples=5))

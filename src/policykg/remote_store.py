@@ -11,11 +11,14 @@
 * The store shows the graphs whose IRI starts with ``scope`` (by default the project's graph base,
   ``namespaces.GRAPH``): the graphs ``policykg publish`` writes, not the remote's own (Virtuoso keeps system
   graphs) nor other data sharing the store. ``use_default_graph_as_union`` is answered, with ``union="explicit"``
-  (the default), by sending those graphs as the dataset (the same rows as the embedded store), and with
-  ``union="remote"`` by the remote's own default graph, which Virtuoso, GraphDB and others make the union of all
-  their graphs (no per-query cost, for stores with many graphs; their other graphs are then visible to queries).
+  (the default), by naming those graphs as the dataset (``FROM`` / ``FROM NAMED`` in the query, see
+  :func:`with_dataset`: the same rows as the embedded store), and with ``union="remote"`` by the remote's own
+  default graph, which Virtuoso, GraphDB and others make the union of all their graphs (no cost per query, for
+  stores with thousands of graphs; their other graphs are then visible to the queries too).
 * ``version`` is a hash of the endpoint and of the triple count of each graph in scope, asked at most once per
-  ``cache_seconds`` (with the graph names): stable while the remote data is, so ETags keep working.
+  ``cache_seconds`` (default 30 s; counting 1M triples takes Virtuoso about 4 s), together with the graph names:
+  stable while the remote data is, so ETags keep working. A change that keeps every graph's count (a triple
+  replaced by another) goes unseen; give ``version=`` instead when the remote data never changes.
 * Read-only unless ``writable=True`` (then updates and graph writes go to the endpoint and its graph store).
 
 The remote's default graph is never addressed as a graph of its own: ``triples(DefaultGraph())`` is empty, as in
@@ -33,9 +36,9 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
-from policykg.errors import PolicyKGError, QueryRefused, UpstreamError
+from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
 from policykg.namespaces import GRAPH
-from policykg.query_text import query_form
+from policykg.query_text import mask, query_form, where_brace
 from policykg.sparql_client import (GRAPH_ACCEPT, SPARQL_JSON, Credentials, SparqlClient, parse_graph,
                                     parse_results, update_chunks)
 from policykg.store import Answer, GraphName, Store
@@ -54,7 +57,7 @@ class RemoteStore(Store):
 
     def __init__(self, endpoint: str, *, graph_store: str | None = None, credentials: Credentials | None = None,
                  timeout: float = 60.0, union: str = "explicit", scope: str | None = str(GRAPH),
-                 writable: bool = False, cache_seconds: float = 5.0, version: str | None = None) -> None:
+                 writable: bool = False, cache_seconds: float = 30.0, version: str | None = None) -> None:
         if union not in UNION_MODES:
             raise PolicyKGError(f"union must be one of {', '.join(UNION_MODES)}, not {union!r}")
         self.client = SparqlClient(endpoint, graph_store=graph_store, credentials=credentials, timeout=timeout)
@@ -137,7 +140,11 @@ class RemoteStore(Store):
         elif use_default_graph_as_union and self.union == "explicit":
             # No graph in scope: an IRI that names no graph, so that the dataset is empty, not the whole store.
             names = sorted(self.counts()) or [self.scope or str(GRAPH)]
-            dataset = {"default_graphs": names, "named_graphs": names}
+            rewritten = with_dataset(query, names)
+            if rewritten is None:
+                dataset = {"default_graphs": names, "named_graphs": names}
+            else:
+                query = rewritten
         accept = SPARQL_JSON if form in ("SELECT", "ASK") else GRAPH_ACCEPT
         reply = self.client.query(prologue(base_iri, prefixes) + query, accept=accept, **dataset)
         if reply.media_type in _RESULTS_TYPES:
@@ -226,6 +233,21 @@ def prologue(base_iri: str | None, prefixes: dict[str, str] | None) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def with_dataset(text: str, graphs: list[str]) -> str | None:
+    """``text`` with ``FROM <g> FROM NAMED <g>`` for each graph before its WHERE group, or None when it has no
+    place for them (``CONSTRUCT WHERE``, a DESCRIBE without WHERE). The dataset goes in the text rather than in the
+    protocol's ``default-graph-uri`` parameters because Virtuoso echoes each of those in a response header, and
+    past a hundred headers Python's HTTP client refuses the answer."""
+    try:
+        brace = where_brace(text)
+    except SparqlSyntaxError:
+        return None
+    keyword = re.search(r"(?<![?$\w:-])WHERE\s*$", mask(text)[:brace], re.I)
+    position = keyword.start() if keyword else brace
+    clauses = "".join(f"FROM {_iri(graph)} FROM NAMED {_iri(graph)}\n" for graph in graphs)
+    return f"{text[:position]}\n{clauses}{text[position:]}"
+
+
 def _iri(value: str) -> str:
     try:
         return str(ox.NamedNode(value))
@@ -248,4 +270,4 @@ def _named(graph: GraphName) -> ox.NamedNode:
     return graph
 
 
-__all__ = ["SCHEMES", "RemoteStore", "prologue"]
+__all__ = ["SCHEMES", "RemoteStore", "prologue", "with_dataset"]

@@ -29,6 +29,9 @@ def _default_workers() -> int:
                    "their graph names, other files become one named graph each).")
 @click.option("--nquads", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Serve this N-Quads file of an already validated build as it is (fast bulk load, no checks).")
+@click.option("--store", "store_url", default=None, metavar="sparql+http://HOST/PATH",
+              help="Serve a remote SPARQL endpoint (e.g. Virtuoso after `policykg publish`) behind the same guard, "
+                   "limits, named queries and pages, instead of the embedded store.")
 @click.option("--update-token", envvar="POLICYKG_UPDATE_TOKEN", default=None,
               help="Enable SPARQL Update and Graph Store uploads for requests with 'Authorization: Bearer TOKEN' "
                    "(also read from $POLICYKG_UPDATE_TOKEN). Without it the endpoint is read-only.")
@@ -45,7 +48,7 @@ def _default_workers() -> int:
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
-          update_token: str | None, timeout: float, max_rows: int, workers: int | None, allow_service: tuple[str, ...],
+          store_url: str | None, update_token: str | None, timeout: float, max_rows: int, workers: int | None, allow_service: tuple[str, ...],
           no_reason: bool, access_log: bool) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
 
@@ -57,13 +60,23 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     from policykg.web.service_description import statistics
     from policykg.web.settings import Settings
 
-    if data and nquads:
-        raise click.UsageError("give --data or --nquads, not both")
+    if sum(map(bool, (data, nquads, store_url))) > 1:
+        raise click.UsageError("give one of --data, --nquads or --store")
+    if store_url and update_token:
+        raise click.UsageError("--store serves a remote endpoint read-only: updates go to that store itself")
     scratch = Path(tempfile.mkdtemp(prefix="policykg-serve-"))
     master = os.getpid()
     atexit.register(lambda: os.getpid() == master and shutil.rmtree(scratch, ignore_errors=True))
-    version, source = _source(ctx, data, nquads, no_reason)
-    if update_token:
+    if store_url:
+        from policykg.remote_store import RemoteStore
+
+        store = RemoteStore.from_url(store_url)
+        version = store.version
+    else:
+        version, source = _source(ctx, data, nquads, no_reason)
+    if store_url:
+        pass
+    elif update_token:
         click.echo("updates enabled: one worker process, store on disk", err=True)
         store = DiskStore.create(scratch / "store", version, **source)
         workers = 1
@@ -81,7 +94,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
                         limits=Limits(allowed_services=federation.allowed_endpoints))
     app = create_app(store, settings, dump_dir=scratch / "dumps")
     _install_site(app, ctx)
-    if not update_token and len(store) <= 200_000:
+    if store.local and not update_token and len(store) <= 200_000:
         statistics(app.extensions["policykg"])  # once in the master, shared by every worker
     workers = workers or _default_workers()
 
@@ -89,7 +102,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         for address, bound_port in addresses:
             shown = f"[{address}]" if ":" in address else address
             click.echo(f"http://{shown}:{bound_port}/sparql")
-        click.echo(f"serving {len(store) if not update_token else 'the'} quads, version {version[:12]}, "
+        click.echo(f"serving {len(store) if store.local and not update_token else 'the'} quads, version {version[:12]}, "
                    f"{workers} worker(s), time limit {timeout:g} s, "
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
 
