@@ -196,15 +196,16 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _json_term(term: Term) -> dict[str, Any]:
+def json_term(term: Term) -> dict[str, Any]:
+    """One RDF term in the SPARQL 1.1 Query Results JSON format."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
+        return {"type": "triple", "value": {"subject": json_term(term.subject),
+                                            "predicate": json_term(term.predicate),
+                                            "object": json_term(term.object)}}
     value: dict[str, Any] = {"type": "literal", "value": term.value}
     if term.language:
         value["xml:lang"] = term.language
@@ -219,7 +220,7 @@ def _json(result: QueryResult) -> bytes:
     if isinstance(result, AskResult):
         document: dict[str, Any] = {"head": {}, "boolean": result.value}
     else:
-        bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+        bindings = [{v: json_term(t) for v, t in zip(result.variables, row) if t is not None}
                     for row in result.rows]
         document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

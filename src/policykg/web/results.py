@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from policykg.formats import CSV, JSON, NQUADS, NTRIPLES, RDFXML, TRIG, TSV, TURTLE, XML, Format
 from policykg.namespaces import PREFIXES, XSD
+from policykg.query_results import json_term
 
 XSD_STRING = str(XSD.string)
 
@@ -32,25 +33,6 @@ class Body:
 
 
 # -- terms ------------------------------------------------------------------------------------------------------
-
-def _json_term(term: object) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return {"type": "literal", "value": term.value}
-        return {"type": "literal", "value": term.value, "datatype": datatype}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
-    raise TypeError(f"unexpected term {term!r}")
-
 
 def _xml_term(term: object) -> str:
     if isinstance(term, ox.NamedNode):
@@ -122,7 +104,7 @@ def _json_rows(variables: list[str], rows: list, note: str | None = None) -> tup
     start = json.dumps({"head": head}, ensure_ascii=False)[:-1]
     parts = []
     for i, row in enumerate(rows):
-        binding = {name: _json_term(term) for name, term in zip(variables, row) if term is not None}
+        binding = {name: json_term(term) for name, term in zip(variables, row) if term is not None}
         parts.append(((", " if i else "") + json.dumps(binding, ensure_ascii=False)).encode("utf-8"))
     tail = "]}" + (', "truncated": true}' if note else "}")
     return (start + ', "results": {"bindings": [').encode("utf-8"), parts, tail.encode("utf-8")
