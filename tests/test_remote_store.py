@@ -74,12 +74,13 @@ def test_from_url_takes_the_endpoint_after_sparql_plus():
     secure = RemoteStore.from_url("sparql+https://example.org/sparql?x=1#union=remote&scope=all")
     assert secure.endpoint == "https://example.org/sparql?x=1" and secure.union == "remote" and secure.scope is None
     assert RemoteStore.from_url("sparql+http://h/sparql#scope=https://example.org/g/").scope == "https://example.org/g/"
+    assert RemoteStore.from_url("sparql+http://h/sparql#union=remote&cache=300").cache_seconds == 300
     assert not RemoteStore.from_url("sparql+http://h/sparql").local
     assert RemoteStore.from_url("sparql+http://h/sparql").supports_substitutions is False
 
 
 @pytest.mark.parametrize("url", ["http://h/sparql", "sparql+ftp://h/x", "sparql+http://", "sparql+http://h/s#what=1",
-                                 "sparql+http://h/s#union=sometimes"])
+                                 "sparql+http://h/s#union=sometimes", "sparql+http://h/s#cache=soon"])
 def test_from_url_refuses_what_it_cannot_use(url):
     with pytest.raises(PolicyKGError):
         RemoteStore.from_url(url)

@@ -73,7 +73,8 @@ class RemoteStore(Store):
     def from_url(cls, url: str, **options: Any) -> "RemoteStore":
         """The store of ``sparql+http://HOST/PATH`` or ``sparql+https://…``: the URL after ``sparql+`` is the
         endpoint. A fragment may set options (it is never sent): ``#union=remote``, ``#scope=all`` (every graph of
-        the endpoint) or ``#scope=IRI`` (the graphs under that IRI)."""
+        the endpoint) or ``#scope=IRI`` (the graphs under that IRI), ``#cache=SECONDS`` (how long the graph counts
+        and so the version are kept), joined with ``&``."""
         if not url.startswith(SCHEMES):
             raise PolicyKGError(f"a remote store is written sparql+http://HOST/PATH or sparql+https://…, not {url!r}")
         endpoint, _, fragment = url[len("sparql+"):].partition("#")
@@ -82,8 +83,13 @@ class RemoteStore(Store):
                 options.setdefault("union", value)
             elif key == "scope":
                 options.setdefault("scope", None if value == "all" else value)
+            elif key == "cache":
+                try:
+                    options.setdefault("cache_seconds", float(value))
+                except ValueError:
+                    raise PolicyKGError(f"cache=SECONDS in {url!r}: not a number: {value!r}") from None
             else:
-                raise PolicyKGError(f"unknown option {key!r} in {url!r} (known: union, scope)")
+                raise PolicyKGError(f"unknown option {key!r} in {url!r} (known: union, scope, cache)")
         return cls(endpoint, **options)
 
     @property
