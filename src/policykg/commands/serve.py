@@ -70,7 +70,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     if store_url:
         from policykg.remote_store import RemoteStore
 
-        store = RemoteStore.from_url(store_url)
+        store = RemoteStore.from_url(store_url, timeout=timeout)
         version = store.version
     else:
         version, source = _source(ctx, data, nquads, no_reason)
