@@ -32,8 +32,6 @@ DATASET = BASE + "dataset"
 QUERY = Namespace(BASE + "query/")           # named queries published as data
 
 # Named graphs that are not data files.
-ONTOLOGY_GRAPH = GRAPH["ontology"]
-VOCABULARIES_GRAPH = GRAPH["vocabularies"]
 SHAPES_GRAPH = GRAPH["shapes"]
 INFERRED_GRAPH = GRAPH["inferred"]
 QUERIES_GRAPH = GRAPH["queries"]
