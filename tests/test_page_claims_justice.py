@@ -170,7 +170,7 @@ def test_anti_trafficking_position_in_a_joint_statement(graph_query):
             ?position oa:hasTarget file:anti-trafficking-directive ; pkg:expressedIn ?publication .
             ?publication a pkg:Publication ; pkg:about file:anti-trafficking-directive ;
                 dcterms:type <{PUBTYPE}joint-statement> ; dcterms:creator porg:picum ;
-                pkg:notStatedInSource dcterms:title , dcterms:issued , dcterms:creator .
+                pkg:notStatedInSource dcterms:title , dcterms:issued , dcterms:contributor .
         }}""")
     assert len(rows) == 1
 
@@ -319,7 +319,7 @@ def test_vrd_openings_shortcomings_and_joint_statement_on_council_position(graph
                 prov:wasDerivedFrom <{PAGE}> .
             ?statement a pkg:Publication ; dcterms:type <{PUBTYPE}joint-statement> ;
                 pkg:about file:victims-rights-directive ; dcterms:creator porg:picum ;
-                pkg:notStatedInSource dcterms:title , dcterms:issued , dcterms:creator ;
+                pkg:notStatedInSource dcterms:title , dcterms:issued , dcterms:contributor ;
                 dcterms:references ?councilPosition .
             ?councilPosition pkg:eventOf file:victims-rights-directive ; pkg:stage <{STATUS}under-negotiation> ;
                 eli-dl:activity_date "2024-06-13"^^xsd:date ; rdfs:label ?label .

@@ -143,7 +143,8 @@ def test_care_strategy_joint_recommendations(graph_query):
     assert graph_query.ask(f"""
         ASK {{ file:european-care-strategy pkg:affects <{GROUP}migrant-care-workers> .
                ?pub pkg:about file:european-care-strategy ; rdfs:label ?label ;
-                    pkg:notStatedInSource dcterms:creator .
+                    pkg:notStatedInSource dcterms:contributor ; dcterms:creator porg:picum .
+               FILTER NOT EXISTS {{ ?pub pkg:notStatedInSource dcterms:creator }}
                FILTER(CONTAINS(LCASE(STR(?label)), "migrant care workers")) }}""")
 
 
