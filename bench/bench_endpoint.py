@@ -282,7 +282,7 @@ def run_in_process(args, data: Path, celex: list[str]) -> None:
     os.environ["POLICYKG_BENCH_DATA"] = str(data)
     from bare_app import app as bare  # noqa: E402 - reads its data path at import
 
-    from policykg.store import MemoryStore
+    from policykg.store.local import MemoryStore
     from policykg.web import create_app
 
     store = MemoryStore("bench")

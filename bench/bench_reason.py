@@ -1,4 +1,4 @@
-"""Benchmark the OWL reasoner: run time of ``policykg.reason.infer`` on the real graph and on generated graphs.
+"""Benchmark the OWL reasoner: run time of ``policykg.reason.reasoner.infer`` on the real graph and on generated graphs.
 
     python bench/bench_reason.py                      # real graph and a ~100k-triple generated graph, 3 runs each
     python bench/bench_reason.py --runs 5 --size 100000 --size 20000
@@ -28,11 +28,11 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from policykg.load import load_files
+from policykg.graph.load import load_files
 from policykg.namespaces import (CELEX, CELLAR_PROCEDURE, DCTERMS, ELI, ELI_ACT, ELI_DL, EP_PROCEDURE, FILE, ID,
                                  OA, ORG, OWL, PKG, PROV, RDF, RDFS, SKOS, XSD)
 from policykg.project import Project
-from policykg.reason import cached_inference, infer, reasoner_input, reasoning_files
+from policykg.reason.reasoner import cached_inference, infer, reasoner_input, reasoning_files
 
 PAGE = URIRef("https://picum.org/our-work/")
 

@@ -44,11 +44,11 @@ import pyoxigraph as ox  # noqa: E402
 
 from policykg.errors import PolicyKGError  # noqa: E402
 from policykg.namespaces import GRAPH, SCHEMA  # noqa: E402
-from policykg.publish import publish, read_graphs  # noqa: E402
-from policykg.queries import QueryRegistry  # noqa: E402
-from policykg.remote_store import RemoteStore  # noqa: E402
-from policykg.sparql_client import Credentials, SparqlClient  # noqa: E402
-from policykg.store import MemoryStore  # noqa: E402
+from policykg.store.publish import publish, read_graphs  # noqa: E402
+from policykg.queries.registry import QueryRegistry  # noqa: E402
+from policykg.store.remote import RemoteStore  # noqa: E402
+from policykg.store.client import Credentials, SparqlClient  # noqa: E402
+from policykg.store.local import MemoryStore  # noqa: E402
 
 
 class Budget:

@@ -1,13 +1,16 @@
-"""Shared fixtures: the project, and its graph as a queryable store (asserted data, no reasoning)."""
+"""Shared fixtures: the project; its asserted graph as a queryable store; the published build, its store and the
+whole web application over it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import shutil
+
 import pyoxigraph as ox
 import pytest
 
-from policykg.load import load_files
+from policykg.graph.load import load_files
 from policykg.namespaces import PREFIXES
 from policykg.project import Project
 
@@ -56,3 +59,42 @@ def graph_query(project_dataset) -> GraphQuery:
     store = ox.Store()
     store.load(project_dataset.serialize(format="nquads").encode(), format=ox.RdfFormat.N_QUADS)
     return GraphQuery(store)
+
+
+@pytest.fixture(scope="session")
+def build(project):
+    """The project's published dataset (reasoned when Java is here, as ``policykg serve`` does)."""
+    from policykg.graph.build import build_project
+
+    return build_project(project, reason=shutil.which("java") is not None)
+
+
+@pytest.fixture(scope="session")
+def store(build):
+    """The build in the embedded store."""
+    from policykg.store.local import MemoryStore
+
+    store = MemoryStore(build.version)
+    store.load_nquads(build.nquads_path)
+    return store
+
+
+@pytest.fixture(scope="session")
+def registry(project):
+    from policykg.queries.registry import QueryRegistry
+
+    return QueryRegistry.from_project(project)
+
+
+@pytest.fixture(scope="session")
+def app(store, registry, tmp_path_factory):
+    """The whole web application over the build, as ``policykg serve`` makes it."""
+    from policykg.web import create_app
+
+    return create_app(store, registry=registry, dump_dir=tmp_path_factory.mktemp("dumps"))
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    return app.test_client()
+

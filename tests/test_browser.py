@@ -7,8 +7,8 @@ page from the results and follows a link on it, and draws the network. Screensho
 Every request the browser made is read from Chrome's performance log: none may leave 127.0.0.1.
 
 Until ``policykg serve`` registers the pages itself, the server is this file run as a script: the project's build
-in a ``MemoryStore``, ``create_app``, the named queries and :func:`policykg.web.site.install`, served by
-:func:`policykg.web.server.serve` (gunicorn). With ``CI=true`` a missing Chromium or chromedriver fails the test.
+in a ``MemoryStore``, ``create_app``, the named queries and :func:`policykg.web.site.install.install`, served by
+:func:`policykg.web.endpoint.server.serve` (gunicorn). With ``CI=true`` a missing Chromium or chromedriver fails the test.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _browser_binaries() -> tuple[str, str]:
 
 
 def _ensure_assets(project) -> None:
-    from policykg.assets import AssetsUnavailable, asset_status, build_assets
+    from policykg.web.site.assets import AssetsUnavailable, asset_status, build_assets
 
     if asset_status().complete:
         return
@@ -75,19 +75,17 @@ def _ensure_assets(project) -> None:
 def _serve(nquads: str, version: str) -> None:
     """Run as a script: serve the pages on a free port and print the root URL."""
     from policykg.project import Project
-    from policykg.queries import QueryRegistry
-    from policykg.store import MemoryStore
-    from policykg.web import create_app, named_queries, site
-    from policykg.web.server import serve
+    from policykg.queries.registry import QueryRegistry
+    from policykg.store.local import MemoryStore
+    from policykg.web import create_app
+    from policykg.web.endpoint.server import serve
     from policykg.web.settings import Settings
 
     store = MemoryStore(version)
     store.load_nquads(nquads)
     registry = QueryRegistry.from_project(Project.locate())
-    app = create_app(store, Settings(timeout=TIMEOUT, max_rows=MAX_ROWS),
+    app = create_app(store, Settings(timeout=TIMEOUT, max_rows=MAX_ROWS), registry=registry,
                      dump_dir=Path(tempfile.mkdtemp(prefix="policykg-browser-")))
-    app.register_blueprint(named_queries.create_blueprint(registry))
-    site.install(app, registry=registry)
 
     def ready(addresses):
         host, port = addresses[0]
@@ -200,7 +198,7 @@ def _run(chrome, query: str, expected: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(project):
-    from policykg.build import build_project
+    from policykg.graph.build import build_project
 
     _browser_binaries()
     _ensure_assets(project)

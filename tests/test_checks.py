@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from policykg.build import build_project
+from policykg.graph.build import build_project
 from policykg.namespaces import PREFIXES
 from policykg.project import Project
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from policykg.errors import NotAcceptable, PolicyKGError, QueryRefused, QueryTooComplex, QueryTooLarge
 from policykg.formats import (BOOLEAN_FORMATS, CSV, GRAPH_FORMATS, JSON, RESULT_FORMATS, TSV, TURTLE, XML, by_name,
                               negotiate, parse_accept)
-from policykg.guard import Limits, check_query, check_update, with_using
+from policykg.sparql.guard import Limits, check_query, check_update, with_using
 
 ORACLE = "SERVICE <http://127.0.0.1:1/> { ?x ?y ?z }"
 

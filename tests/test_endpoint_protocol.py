@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from policykg.errors import QueryRefused
 from policykg.web.errors import HttpError
-from policykg.web.protocol import parse, parse_query_string, unquote
+from policykg.web.endpoint.protocol import parse, parse_query_string, unquote
 from policykg.web.settings import Settings
 
 

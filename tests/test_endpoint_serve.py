@@ -42,7 +42,7 @@ def _workers(pid: int, expected: int) -> list[int]:
 
 
 def test_serves_the_projects_build_with_no_data_argument():
-    pytest.importorskip("policykg.build", reason="the project build (policykg.build) is not available")
+    pytest.importorskip("policykg.graph.build", reason="the project build (policykg.graph.build) is not available")
     with running("--no-reason", "--workers", "2", startup=300) as server:
         rows = server.select(f"SELECT ?title WHERE {{ <{DATASET}> <{DCTERMS.title}> ?title }}")
         assert rows and rows[0]["title"].startswith("policykg")

@@ -20,21 +20,20 @@ from rdflib import BNode, Graph, Literal, URIRef
 from policykg.errors import PolicyKGError, QueryParameterError, UpstreamError
 from policykg.eurlex.client import CellarClient, RetryPolicy, check_endpoint
 from policykg.eurlex.enrich import curated_files, enrich, write_enrichment
-from policykg.eurlex.federation import FederationPolicy, normalise_endpoint
+from policykg.sparql.federation import FederationPolicy, normalise_endpoint
 from policykg.eurlex.mapping import ENRICHMENT_GRAPH
 from policykg.eurlex.sparql import bind_values, load_query, prepare, values_block
-from policykg.load import load_files, parse_file
+from policykg.graph.load import load_files, parse_file
 from policykg.namespaces import (CDM, CELLAR_SPARQL_ENDPOINT, CELEX, DCTERMS, ELI, EUROVOC, PKG, PROV, RDFS,
                                  RESOURCE_TYPE, XSD)
 
-sys.path.insert(0, str(Path(__file__).parent))
-import support_sparql_server  # noqa: E402
+from support import sparql_server as support_sparql_server
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "data" / "eurlex" / "cellar-fixture.ttl"
 
 # The server the CLI tests start, as a separate process: the project's own endpoint on the fixture. (The
-# client tests below use the small stand-in server of support_sparql_server.py, which can fail on demand.)
+# client tests below use the small stand-in server of support/sparql_server.py, which can fail on demand.)
 SERVER_COMMAND = [sys.executable, "-m", "policykg", "serve", "--data", "{data}", "--port", "{port}",
                   "--workers", "2"]
 SERVER_PATH = "/sparql"
@@ -516,7 +515,7 @@ def test_enriched_graph_validates_with_the_curated_data(enriched):
     (a disagreement is reported, not added as a second value)."""
     from policykg.eurlex.enrich import curated_files
     from policykg.project import Project
-    from policykg.validate import validate_files
+    from policykg.graph.validate import validate_files
 
     project = Project.locate()
     report = validate_files(project, [*curated_files(project), enriched[1]])

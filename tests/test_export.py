@@ -9,9 +9,9 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from policykg.build import build_project
-from policykg.export import EXPORT_FORMATS, select_graphs, serialize
-from policykg.load import load_files
+from policykg.graph.build import build_project
+from policykg.graph.export import EXPORT_FORMATS, select_graphs, serialize
+from policykg.graph.load import load_files
 from policykg.namespaces import FILE, GRAPH, PKG
 from policykg.project import Project
 

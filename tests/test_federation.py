@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import socket
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from policykg.errors import QueryRefused
-from policykg.guard import Limits, check_query
+from policykg.sparql.guard import Limits, check_query
 
-sys.path.insert(0, str(Path(__file__).parent))
-import support_sparql_server  # noqa: E402
-from support.server import running  # noqa: E402
+from support import sparql_server as support_sparql_server
+from support.server import running
 
 FIXTURE = Path(__file__).parent / "data" / "eurlex" / "cellar-fixture.ttl"
 CELEX_QUERY = """PREFIX cdm: <http://publications.europa.eu/ontology/cdm#>
@@ -34,7 +32,7 @@ def test_allow_list_admits_only_its_endpoints_by_constant_iri():
     with pytest.raises(QueryRefused, match="constant IRI"):  # a variable endpoint cannot be checked
         check_query("SELECT * WHERE { SERVICE ?where { ?s ?p ?o } }", limits=limits)
     with pytest.raises(QueryRefused, match="SERVICE"):  # updates never federate
-        from policykg.guard import check_update
+        from policykg.sparql.guard import check_update
         check_update("INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
                      limits=limits)
 

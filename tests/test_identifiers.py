@@ -1,4 +1,4 @@
-"""Tests of policykg.eurlex.identifiers: round trips (hypothesis), rejection messages, real examples."""
+"""Tests of policykg.identifiers: round trips (hypothesis), rejection messages, real examples."""
 
 from __future__ import annotations
 

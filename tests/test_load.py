@@ -16,7 +16,7 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from policykg.errors import DataLoadError
-from policykg.load import graph_name_for, load_files, parse_file
+from policykg.graph.load import graph_name_for, load_files, parse_file
 from policykg.namespaces import GRAPH, PKG
 
 LOAD = Path(__file__).resolve().parent / "data" / "load"

@@ -35,16 +35,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from policykg.build import build_project
+from policykg.graph.build import build_project
 from policykg.cli import main
 from policykg.namespaces import GRAPH, XSD
-from policykg.publish import FAILED, NOT_ATTEMPTED, PUBLISHED, PublishFailed, publish, read_graphs
-from policykg.queries import QueryRegistry
-from policykg.query_results import AskResult, GraphResult, SelectResult
-from policykg.query_text import mask
-from policykg.remote_store import RemoteStore
-from policykg.sparql_client import Credentials, SparqlClient
-from policykg.store import MemoryStore
+from policykg.store.publish import FAILED, NOT_ATTEMPTED, PUBLISHED, PublishFailed, publish, read_graphs
+from policykg.queries.registry import QueryRegistry
+from policykg.sparql.results import AskResult, GraphResult, SelectResult
+from policykg.sparql.text import mask
+from policykg.store.remote import RemoteStore
+from policykg.store.client import Credentials, SparqlClient
+from policykg.store.local import MemoryStore
 from support.virtuoso import refusing_proxy, virtuoso_server  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.requires_java, pytest.mark.slow]

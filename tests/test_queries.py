@@ -13,15 +13,15 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from policykg.build import build_project
+from policykg.graph.build import build_project
 from policykg.errors import PolicyKGError, QueryNotFound, QueryParameterError, SparqlSyntaxError
 from policykg.namespaces import (CLAIM, CONCEPT, FILE, ORGANISATION, PKG, QUERIES_GRAPH, QUERY, RDF, RDFS, SCHEMA, SH,
                                  SKOS)
-from policykg.queries import QueryRegistry, load_query, parse_param
-from policykg.queries_graph import queries_graph
-from policykg.query_params import Parameter
-from policykg.query_results import AskResult, GraphResult, SelectResult, serialize
-from policykg.query_text import mask, projection, query_form, where_brace, with_values
+from policykg.queries.registry import QueryRegistry, load_query, parse_param
+from policykg.queries.as_data import queries_graph
+from policykg.queries.parameters import Parameter
+from policykg.sparql.results import AskResult, GraphResult, SelectResult, serialize
+from policykg.sparql.text import mask, projection, query_form, where_brace, with_values
 
 ELI_AMMR = "http://data.europa.eu/eli/reg/2024/1351/oj"
 GROUP = str(CONCEPT) + "affected-group/"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from policykg.queries import QueryRegistry
-from policykg.queries_docs import docs_path, docs_up_to_date, render_markdown
+from policykg.queries.registry import QueryRegistry
+from policykg.queries.docs import docs_path, docs_up_to_date, render_markdown
 
 
 def test_docs_are_up_to_date(project):
@@ -30,6 +30,6 @@ def test_rendering_is_deterministic(project):
 
 
 def test_check_command(project):
-    done = subprocess.run([sys.executable, "-m", "policykg.queries_docs", "--check"], cwd=project.root,
+    done = subprocess.run([sys.executable, "-m", "policykg.queries.docs", "--check"], cwd=project.root,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

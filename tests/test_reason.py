@@ -15,11 +15,11 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from policykg.errors import InconsistentOntology, ReasonerUnavailable
-from policykg.load import load_files
+from policykg.graph.load import load_files
 from policykg.namespaces import (CELEX, CELLAR_PROCEDURE, CONCEPT, DCTERMS, ELI, ELI_ACT, EP_PROCEDURE, FILE, ID,
                                  INFERRED_GRAPH, OWL, PKG, PREFIXES, RDF, RDFS, SKOS)
 from policykg.project import Project
-from policykg.reason import cached_inference, infer, input_digest, reasoner_input
+from policykg.reason.reasoner import cached_inference, infer, input_digest, reasoner_input, reasoning_files
 
 FIXTURES = Path(__file__).parent / "data" / "reason"
 
@@ -52,6 +52,10 @@ def _no_java(folder: Path) -> dict[str, str]:
     return env
 
 
+def _source(project):
+    return load_files(reasoning_files(project), root=project.root)
+
+
 def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "policykg", "--root", str(root), "reason", *args],
                           capture_output=True, text=True, env=env, timeout=300)
@@ -60,13 +64,13 @@ def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
 @pytest.fixture(scope="module")
 def pact(tmp_path_factory):
     project = _project(tmp_path_factory.mktemp("pact"), "pact.ttl")
-    return project, cached_inference(project)
+    return project, cached_inference(project, _source(project))
 
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
     project = _project(tmp_path_factory.mktemp("broken"), "broken.ttl")
-    return project, cached_inference(project)
+    return project, cached_inference(project, _source(project))
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +219,7 @@ def test_expansion_matches_hermits_own_property_value_pass(pact):
 def test_second_run_uses_the_cache_and_not_hermit(pact, tmp_path, monkeypatch):
     project, first = pact
     monkeypatch.setenv("PATH", str(tmp_path))  # HermiT could not run now
-    again = cached_inference(project)
+    again = cached_inference(project, _source(project))
     assert again.from_cache and again.consistent
     assert set(again.inferred) == set(first.inferred)
     assert again.digest == first.digest and again.reasoner_seconds == first.reasoner_seconds

@@ -17,13 +17,13 @@ import pytest
 
 from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
 from policykg.namespaces import GRAPH, ID, PREFIXES, RDFS
-from policykg.publish import FAILED, NOT_ATTEMPTED, PublishFailed, publish
-from policykg.queries import load_query
-from policykg.query_results import from_engine, serialize
-from policykg.remote_store import RemoteStore, prologue
-from policykg.sparql_client import (SPARQL_JSON, Credentials, Reply, SparqlClient, blank_node_label,
+from policykg.store.publish import FAILED, NOT_ATTEMPTED, PublishFailed, publish
+from policykg.queries.registry import load_query
+from policykg.sparql.results import from_engine, serialize
+from policykg.store.remote import RemoteStore, prologue
+from policykg.store.client import (SPARQL_JSON, Credentials, Reply, SparqlClient, blank_node_label,
                                     parse_results, update_chunks)
-from policykg.store import MemoryStore
+from policykg.store.local import MemoryStore
 from support import data
 from support.server import running
 from support.virtuoso import free_port
@@ -413,7 +413,7 @@ def test_publish_with_a_wrong_token_reports_every_graph(server):
 
 def test_publish_refuses_triples_outside_named_graphs(tmp_path):
     from policykg.errors import DataLoadError
-    from policykg.publish import read_graphs
+    from policykg.store.publish import read_graphs
 
     path = tmp_path / "default.nq"
     path.write_text(f"<{ID['a']}> <{ID['b']}> <{ID['c']}> .\n")

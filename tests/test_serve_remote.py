@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from support.server import running  # noqa: E402
+from support.server import running
 
 ROOT = Path(__file__).resolve().parents[1]
 AI_ACT_FILE = ROOT / "data" / "ai-act.ttl"

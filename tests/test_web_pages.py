@@ -8,53 +8,21 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
+from pathlib import Path
+
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from policykg.build import build_project
-from policykg.eurlex.identifiers import eli_url, eurlex_url, oeil_url
+from policykg.identifiers import eli_url, eurlex_url, oeil_url
 from policykg.namespaces import (BASE, DATASET, DCAT, DCTERMS, FILE, INFERRED_GRAPH, PKG, POSITION, PREFIXES,
                                  SKOS)
-from policykg.queries import QueryRegistry
-from policykg.store import MemoryStore
-from policykg.web import create_app, editor, named_queries, site
+from policykg.web.site import editor
 
 AI_ACT = str(FILE["ai-act"])
-
-
-@pytest.fixture(scope="module")
-def build(project):
-    return build_project(project, reason=shutil.which("java") is not None)
-
-
-@pytest.fixture(scope="module")
-def store(build):
-    store = MemoryStore(build.version)
-    store.load_nquads(build.nquads_path)
-    return store
-
-
-@pytest.fixture(scope="module")
-def registry(project):
-    return QueryRegistry.from_project(project)
-
-
-@pytest.fixture(scope="module")
-def app(store, registry, tmp_path_factory):
-    app = create_app(store, dump_dir=tmp_path_factory.mktemp("dumps"))
-    app.register_blueprint(named_queries.create_blueprint(registry))
-    site.install(app, registry=registry)
-    return app
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def select(store, query: str, **bindings) -> list[dict[str, str]]:
@@ -256,7 +224,7 @@ def test_editor_uses_the_local_yasgui_and_this_servers_endpoint(client, registry
 
 
 def test_editor_script_turns_off_third_party_completion():
-    script = (editor.__file__.rsplit("/", 1)[0] + "/static/policykg/editor.js")
+    script = Path(editor.__file__).parents[1] / "static" / "policykg" / "editor.js"
     text = open(script, encoding="utf-8").read()
     assert "prefixCcApi = null" in text
     assert 'COMPLETERS = ["variables", "policykg-prefixes", "policykg-properties", "policykg-classes"]' in text
@@ -272,7 +240,7 @@ def test_editor_completion_terms_come_from_our_ontology_and_void(client):
 
 
 def test_editor_without_its_files_is_a_plain_form(client, monkeypatch):
-    from policykg.assets import AssetStatus
+    from policykg.web.site.assets import AssetStatus
 
     monkeypatch.setattr(editor, "asset_status", lambda: AssetStatus(present=[], missing=["yasgui/yasgui.min.js"]))
     p = page(client, "/editor?example=files-and-instruments")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import socket
 
 import pyoxigraph as ox
@@ -18,33 +17,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from policykg.build import build_project
 from policykg.namespaces import BASE, SD
-from policykg.queries import QueryRegistry
-from policykg.store import MemoryStore
-from policykg.web import create_app, named_queries, site
-from policykg.web.graph_index import build_index
-from policykg.web.local_iris import document_of, fragment_of, local_path
+from policykg.web.site.graph_index import build_index
+from policykg.web.site.local_iris import document_of, fragment_of, local_path
 
 #: IRIs of ours that are served by another part of the server, not by a resource page.
 ENDPOINT_IRI = BASE + "sparql"    # the named queries' sh:target: the SPARQL endpoint, which describes itself
-
-
-@pytest.fixture(scope="module")
-def store(project):
-    build = build_project(project, reason=shutil.which("java") is not None)
-    store = MemoryStore(build.version)
-    store.load_nquads(build.nquads_path)
-    return store
-
-
-@pytest.fixture(scope="module")
-def client(store, project, tmp_path_factory):
-    registry = QueryRegistry.from_project(project)
-    app = create_app(store, dump_dir=tmp_path_factory.mktemp("dumps"))
-    app.register_blueprint(named_queries.create_blueprint(registry))
-    site.install(app, registry=registry)
-    return app.test_client()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from policykg.errors import PolicyKGError
 from policykg.eurlex.client import CellarClient, RetryPolicy
 from policykg.eurlex.diff import EnrichmentReport
 from policykg.eurlex.enrich import DEFAULT_OUTPUT, curated_files, enrich as run_enrichment, write_enrichment
-from policykg.load import load_files
+from policykg.graph.load import load_files
 from policykg.namespaces import CELLAR_PROCEDURE, CELLAR_SPARQL_ENDPOINT, compact
 from policykg.project import Project
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from policykg.build import build_project
-from policykg.export import EXPORT_FORMATS, select_graphs, serialize
+from policykg.graph.build import build_project
+from policykg.graph.export import EXPORT_FORMATS, select_graphs, serialize
 from policykg.project import Project
 
 

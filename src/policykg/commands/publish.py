@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from policykg.publish import PublishFailed
+from policykg.store.publish import PublishFailed
 
 
 @click.command()
@@ -39,9 +39,9 @@ def publish(ctx: click.Context, endpoint: str, graph_store: str | None, user: st
 
     Publishing again replaces each graph (same result); a failure prints which graphs were and were not published.
     """
-    from policykg.publish import publish as push
-    from policykg.publish import read_graphs
-    from policykg.sparql_client import Credentials, SparqlClient
+    from policykg.store.publish import publish as push
+    from policykg.store.publish import read_graphs
+    from policykg.store.client import Credentials, SparqlClient
 
     if user and token:
         raise click.UsageError("give --user and --password, or --token, not both")
@@ -49,7 +49,7 @@ def publish(ctx: click.Context, endpoint: str, graph_store: str | None, user: st
                           credentials=Credentials(user=user or None, password=password, token=token or None))
     version = None
     if nquads is None:
-        from policykg.build import build_project
+        from policykg.graph.build import build_project
         from policykg.project import Project
 
         project = Project.locate((ctx.obj or {}).get("root"))

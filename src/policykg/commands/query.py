@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from policykg.errors import QueryParameterError
 from policykg.project import Project
-from policykg.queries import QueryRegistry
-from policykg.query_results import FORMATS, default_format, serialize
+from policykg.queries.registry import QueryRegistry
+from policykg.sparql.results import FORMATS, default_format, serialize
 
 
 @click.command("queries")
@@ -43,23 +42,24 @@ def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs
               help="A parameter value (repeatable), e.g. --param date=2024-01-01.")
 @click.option("-f", "--format", "format_name", type=click.Choice(list(FORMATS)), default=None,
               help="Output format (default: table for rows, ttl for a graph).")
-@click.option("--inferred/--asserted", default=False,
-              help="Query the graph with the reasoner's inferences (runs the reasoner unless cached).")
+@click.option("--no-reason", is_flag=True,
+              help="Build without OWL reasoning (no Java needed); the named queries answer the same either way.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--endpoint", metavar="URL", default=None,
               help="Run on this SPARQL endpoint (http(s)://… or sparql+http(s)://…), e.g. a store the graph was "
                    "published to, instead of the embedded store; the graphs it holds are queried as published.")
 @click.pass_context
-def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: str | None, inferred: bool,
+def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: str | None, no_reason: bool,
           output: Path | None, endpoint: str | None) -> None:
-    """Run a named query (see `policykg queries`) or a query file FILE.rq on the project's graph."""
+    """Run a named query (see `policykg queries`) or a query file FILE.rq on the project's graph: the same
+    published dataset `policykg serve` answers from, so the same rows as /queries/NAME.csv."""
     project = Project.locate(ctx.obj.get("root") if ctx.obj else None)
     named = QueryRegistry.from_project(project).resolve(name)
     values = parse_param_options(params)
     for key in values:
         named.param(key)  # unknown names fail before the (slower) build
-    store = remote_store(endpoint) if endpoint else embedded_store(project, inferred=inferred)
+    store = remote_store(endpoint) if endpoint else embedded_store(project, reason=not no_reason)
     result = named.run(store, values)
     data = serialize(result, format_name or default_format(result.kind))
     if output is None:
@@ -85,24 +85,24 @@ def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
 
 def remote_store(endpoint: str):
     """The graphs published to a remote SPARQL endpoint (``sparql+`` may be left out)."""
-    from policykg.remote_store import RemoteStore
+    from policykg.store.remote import RemoteStore
 
     return RemoteStore.from_url(endpoint if endpoint.startswith("sparql+") else f"sparql+{endpoint}")
 
 
-def embedded_store(project: Project, *, inferred: bool = False):
-    """The project's validated graph in the embedded store (the build is cached)."""
-    from policykg.build import build_project
-    from policykg.store import MemoryStore
+def embedded_store(project: Project, *, reason: bool = True):
+    """The project's published dataset in the embedded store (the build is cached)."""
+    from policykg.graph.build import build_project
+    from policykg.store.local import MemoryStore
 
-    build = build_project(project, reason=inferred)
+    build = build_project(project, reason=reason)
     store = MemoryStore(build.version)
     store.load_nquads(build.nquads_path)
     return store
 
 
 def _docs(project: Project, *, check: bool) -> int:
-    from policykg.queries_docs import docs_path, docs_up_to_date, write_docs
+    from policykg.queries.docs import docs_path, docs_up_to_date, write_docs
 
     if check:
         if docs_up_to_date(project):
@@ -111,9 +111,3 @@ def _docs(project: Project, *, check: bool) -> int:
         return 1
     click.echo(f"wrote {write_docs(project)}", err=True)
     return 0
-
-
-def docs_main(argv: list[str] | None = None) -> int:
-    """``python -m policykg.queries_docs [--check]``."""
-    args = sys.argv[1:] if argv is None else argv
-    return _docs(Project.locate(), check="--check" in args)

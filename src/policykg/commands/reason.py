@@ -20,10 +20,12 @@ from policykg.project import Project
 def reason(ctx: click.Context, refresh: bool, top: int) -> None:
     """Check that the ontology, vocabularies and data are consistent (HermiT), and summarise the inferred
     triples by predicate and by class. Exits 1 when the graph is inconsistent or a class is unsatisfiable."""
-    from policykg.reason import cached_inference, reasoning_files
+    from policykg.graph.load import load_files
+    from policykg.reason.reasoner import cached_inference, reasoning_files
 
     project = Project.locate((ctx.obj or {}).get("root"))
-    result = cached_inference(project, refresh=refresh)
+    source = load_files(reasoning_files(project), root=project.root)
+    result = cached_inference(project, source, refresh=refresh)
     label = bind_prefixes(Graph()).namespace_manager.normalizeUri
 
     verdict = "consistent" if result.consistent else "INCONSISTENT"

@@ -54,10 +54,11 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
 
     With no --data it builds the project's graph (ontology, vocabularies, data; validated) and serves it.
     """
-    from policykg.store import DiskStore, MemoryStore
-    from policykg.web import create_app
-    from policykg.web.server import serve as run
-    from policykg.web.service_description import statistics
+    from policykg.store.local import DiskStore, MemoryStore
+    from policykg.queries.registry import QueryRegistry
+    from policykg.web import create_app, current_endpoint
+    from policykg.web.endpoint.server import serve as run
+    from policykg.web.endpoint.service_description import statistics
     from policykg.web.settings import Settings
 
     if sum(map(bool, (data, nquads, store_url))) > 1:
@@ -68,7 +69,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     master = os.getpid()
     atexit.register(lambda: os.getpid() == master and shutil.rmtree(scratch, ignore_errors=True))
     if store_url:
-        from policykg.remote_store import RemoteStore
+        from policykg.store.remote import RemoteStore
 
         store = RemoteStore.from_url(store_url, timeout=timeout)
         version = store.version
@@ -86,16 +87,18 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
             store.load_nquads(source["nquads"])
         else:
             store.load_dataset(source["dataset"])
-    from policykg.eurlex.federation import FederationPolicy
-    from policykg.guard import Limits
+    from policykg.sparql.federation import FederationPolicy
+    from policykg.sparql.guard import Limits
 
     federation = FederationPolicy(allow_service)  # normalises, and refuses malformed endpoint IRIs
     settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None,
                         limits=Limits(allowed_services=federation.allowed_endpoints))
-    app = create_app(store, settings, dump_dir=scratch / "dumps")
-    _install_site(app, ctx)
+    root = _root_for(ctx)
+    registry = QueryRegistry.from_project(Project.locate(root)) if root else QueryRegistry([])
+    app = create_app(store, settings, registry=registry, dump_dir=scratch / "dumps")
+    _ensure_editor_assets(root)
     if store.local and not update_token and len(store) <= 200_000:
-        statistics(app.extensions["policykg"])  # once in the master, shared by every worker
+        statistics(current_endpoint(app))  # once in the master, shared by every worker
     workers = workers or _default_workers()
 
     def ready(addresses: list[tuple[str, int]]) -> None:
@@ -112,21 +115,9 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         isolate=store.local and not federation.enabled)
 
 
-def _install_site(app, ctx: click.Context) -> None:
-    """The named-query URLs and the web page (home, editor, resource pages, pictures) beside /sparql."""
-    from policykg.queries import QueryRegistry
-    from policykg.web import named_queries, site
-
-    root = _root_for(ctx)
-    registry = QueryRegistry.from_project(Project.locate(root)) if root else QueryRegistry([])
-    app.register_blueprint(named_queries.create_blueprint(registry))
-    site.install(app, registry=registry)
-    _ensure_editor_assets(root)
-
-
 def _ensure_editor_assets(root: Path | None) -> None:
     """Build the query editor's assets from npm on first use; without npm the editor is a plain form."""
-    from policykg.assets import AssetsUnavailable, asset_status, build_assets
+    from policykg.web.site.assets import AssetsUnavailable, asset_status, build_assets
 
     if asset_status().complete or root is None or not (root / "frontend" / "package.json").is_file():
         return
@@ -142,12 +133,12 @@ def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_
     if nquads:
         return _hash([nquads]), {"nquads": nquads}
     if data:
-        from policykg.load import load_files
+        from policykg.graph.load import load_files
 
         click.echo(f"loading {len(data)} file(s)", err=True)
         return _hash(list(data)), {"dataset": load_files(list(data), root=_root_for(ctx))}
     try:
-        from policykg.build import build_project
+        from policykg.graph.build import build_project
     except ImportError as error:  # pragma: no cover - the build arrives with the foundation issue
         raise PolicyKGError(f"cannot build the project here ({error}); serve files with --data") from None
     project = Project.locate((ctx.obj or {}).get("root"))

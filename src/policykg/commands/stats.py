@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from policykg.build import build_project
+from policykg.graph.build import build_project
 from policykg.project import Project
-from policykg.stats import dataset_stats
+from policykg.graph.stats import dataset_stats
 from policykg.namespaces import compact
 
 

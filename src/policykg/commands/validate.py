@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from policykg.project import Project
-from policykg.validate import ValidationReport, validate_files
+from policykg.graph.validate import ValidationReport, validate_files
 
 
 @click.command()

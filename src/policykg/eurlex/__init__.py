@@ -6,7 +6,7 @@ says), ``curated`` (what our data says), ``mapping`` (CELLAR's answer in ELI ter
 ``enrich`` (end to end), ``federation`` (the SERVICE allow-list), ``languages``.
 """
 
-from policykg.eurlex.identifiers import (
+from policykg.identifiers import (
     ELI_TYPEDOCS,
     LEGAL_ACT_DESCRIPTORS,
     PROCEDURE_TYPES,

@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 
 from policykg.errors import IdentifierError
 from policykg.eurlex.client import CellarClient, Row
-from policykg.eurlex.identifiers import parse_celex
+from policykg.identifiers import parse_celex
 from policykg.eurlex.languages import language_tag
 from policykg.eurlex.sparql import full_text, load_query
 from policykg.namespaces import CDM, EUROVOC, RESOURCE_TYPE, XSD, compact

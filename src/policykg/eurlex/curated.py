@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from policykg.errors import IdentifierError
-from policykg.eurlex.identifiers import parse_celex, procedure_to_cellar_iri
+from policykg.identifiers import parse_celex, procedure_to_cellar_iri
 from policykg.namespaces import CELLAR_PROCEDURE, DCTERMS, ELI, ELI_DL, OWL, PKG, RDF
 
 #: The values compared with CELLAR's, by property.

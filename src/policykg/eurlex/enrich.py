@@ -20,8 +20,8 @@ from policykg.eurlex.client import CellarClient
 from policykg.eurlex.curated import read_curated, union_graph
 from policykg.eurlex.diff import EnrichmentReport, compare
 from policykg.eurlex.mapping import ENRICHMENT_GRAPH, timestamp, to_dataset
-from policykg.export import serialize
-from policykg.load import parse_file
+from policykg.graph.export import serialize
+from policykg.graph.load import parse_file
 from policykg.namespaces import ELI, PROV
 from policykg.project import Project
 

@@ -19,7 +19,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from policykg.errors import IdentifierError
 from policykg.eurlex.cellar import CellarAnswer, LinkedAct
 from policykg.eurlex.curated import CuratedView
-from policykg.eurlex.identifiers import cellar_celex_iri, eli_to_celex, eurlex_url, parse_eli
+from policykg.identifiers import cellar_celex_iri, eli_to_celex, eurlex_url, parse_eli
 from policykg.namespaces import DCTERMS, ELI, GRAPH, OWL, PKG, PROV, RDF, RDFS, XSD
 
 #: The named graph of the enrichment (the graph data/eurlex/cellar.ttl loads into).

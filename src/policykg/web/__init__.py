@@ -1,66 +1,47 @@
-"""The web application: ``create_app(store, settings)``.
+"""The web application: ``create_app(store, settings, *, registry=...)`` builds all of it.
 
-Blueprints: ``/sparql`` (SPARQL 1.1 Protocol, :mod:`.sparql`), ``/store`` (Graph Store Protocol,
-:mod:`.graph_store`), ``/.well-known/void`` (:mod:`.service_description`). Every error has one JSON shape
-(:mod:`.errors`). Served by ``policykg serve`` under gunicorn (:mod:`.server`), never by Flask's development server:
-the hard time limit needs the worker's socket (:mod:`.watchdog`).
+Two halves: :mod:`.endpoint` speaks the standards (``/sparql``: SPARQL 1.1 Protocol; ``/store``: Graph Store
+Protocol; ``/.well-known/void``: service description and VoID) and :mod:`.site` makes the pages for people and the
+named-query URLs (``/``, ``/editor``, ``/queries/NAME.csv``, resource pages, pictures, downloads). Every error has
+one JSON shape (:mod:`.errors`). What the halves share is the :class:`~.context.Endpoint` that
+:func:`~.context.current_endpoint` returns. Served by ``policykg serve`` under gunicorn
+(:mod:`.endpoint.server`), never by Flask's development server: the hard time limit needs the worker's socket.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 
-from policykg.store import Store
+from policykg.queries.registry import QueryRegistry
+from policykg.store.local import Store
+from policykg.web.context import EXTENSION, Endpoint, current_endpoint
+from policykg.web.endpoint.sparql import SparqlApp
+from policykg.web.endpoint.watchdog import Watchdog
 from policykg.web.settings import Settings
-from policykg.web.sparql import SparqlApp, stopped_response
-from policykg.web.watchdog import Watchdog
 
 
-@dataclass
-class Endpoint:
-    """What the blueprints share: the store, the settings, the watchdog and cached statistics."""
+def create_app(store: Store, settings: Settings | None = None, *, registry: QueryRegistry | None = None,
+               dump_dir: Path | None = None) -> Flask:
+    """The whole application over ``store``: the endpoint, the named queries of ``registry`` (none by default)
+    and the pages."""
+    from policykg.web import errors
+    from policykg.web.endpoint import graph_store, service_description
+    from policykg.web.site import install as site
+    from policykg.web.site import named_queries
 
-    store: Store
-    settings: Settings
-    watchdog: Watchdog
-    cache: dict[str, Any] = field(default_factory=dict)
-    dump_dir: Path | None = None      # where whole-dataset dumps are written (a temporary folder by default)
-
-    def arm(self, seconds: float, limit: float, environ: dict | None = None):
-        """Start the hard time limit (``seconds`` left of ``limit``) for the request being answered (``environ``, or
-        Flask's current request). Returns a job for :meth:`disarm`. Without a gunicorn worker socket (a test
-        client, another server) there is nothing to answer on, so no limit is armed and None is returned."""
-        if environ is None:
-            from flask import request
-
-            environ = request.environ
-        sock = environ.get("gunicorn.socket")
-        if sock is None:
-            return None
-        return self.watchdog.arm(max(seconds, 0.0), sock,
-                                 stopped_response(limit, self.settings, environ["REQUEST_METHOD"] == "HEAD"))
-
-    def disarm(self, job) -> None:
-        if job is not None:
-            self.watchdog.disarm(job)
-
-
-def create_app(store: Store, settings: Settings | None = None, *, dump_dir: Path | None = None) -> Flask:
     settings = settings or Settings()
+    registry = registry if registry is not None else QueryRegistry([])
     app = Flask(__name__)
     app.config.update(
         DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False, TRAP_BAD_REQUEST_ERRORS=False,
         MAX_CONTENT_LENGTH=settings.max_body, MAX_FORM_MEMORY_SIZE=settings.max_body,
         JSON_SORT_KEYS=False,
     )
-    app.extensions["policykg"] = Endpoint(store, settings, Watchdog(max_memory=settings.max_query_memory),
-                                          dump_dir=dump_dir)
-    from policykg.web import errors, graph_store, service_description
-
+    endpoint = Endpoint(store, settings, Watchdog(max_memory=settings.max_query_memory), dump_dir=dump_dir,
+                        registry=registry)
+    app.extensions[EXTENSION] = endpoint
     errors.install(app)
 
     @app.after_request
@@ -70,7 +51,9 @@ def create_app(store: Store, settings: Settings | None = None, *, dump_dir: Path
 
     app.register_blueprint(graph_store.blueprint)
     app.register_blueprint(service_description.blueprint)
-    app.wsgi_app = _Dispatch(app.wsgi_app, SparqlApp(app.extensions["policykg"], app.wsgi_app))
+    app.register_blueprint(named_queries.create_blueprint(registry))
+    site.install(app, registry=registry)
+    app.wsgi_app = _Dispatch(app.wsgi_app, SparqlApp(endpoint, app.wsgi_app))  # type: ignore[method-assign]
     return app
 
 
@@ -87,4 +70,4 @@ class _Dispatch:
         return self.flask_app(environ, start_response)
 
 
-__all__ = ["Endpoint", "Settings", "create_app"]
+__all__ = ["Endpoint", "Settings", "create_app", "current_endpoint"]

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from policykg.formats import CSV, JSON, NQUADS, NTRIPLES, RDFXML, TRIG, TSV, TURTLE, XML, Format
 from policykg.namespaces import PREFIXES, XSD
-from policykg.query_results import json_term
+from policykg.sparql.results import json_term
 
 XSD_STRING = str(XSD.string)
 

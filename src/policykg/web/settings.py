@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from policykg.guard import Limits
+from policykg.sparql.guard import Limits
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,58 @@
+"""What every part of the web application shares, and the one typed way to reach it.
+
+:class:`Endpoint` holds the store, the settings, the watchdog, cached statistics and the named-query registry;
+:func:`current_endpoint` returns the one of the running app (in a request) or of ``app``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from policykg.queries.registry import QueryRegistry
+from policykg.store.local import Store
+from policykg.web.endpoint.sparql import stopped_response
+from policykg.web.endpoint.watchdog import Watchdog
+from policykg.web.settings import Settings
+
+EXTENSION = "policykg"
+
+
+@dataclass
+class Endpoint:
+    """What the blueprints share: the store, the settings, the watchdog and cached statistics."""
+
+    store: Store
+    settings: Settings
+    watchdog: Watchdog
+    cache: dict[str, Any] = field(default_factory=dict)
+    dump_dir: Path | None = None      # where whole-dataset dumps are written (a temporary folder by default)
+    registry: QueryRegistry = field(default_factory=lambda: QueryRegistry([]))  # the named queries served
+
+    def arm(self, seconds: float, limit: float, environ: dict | None = None):
+        """Start the hard time limit (``seconds`` left of ``limit``) for the request being answered (``environ``, or
+        Flask's current request). Returns a job for :meth:`disarm`. Without a gunicorn worker socket (a test
+        client, another server) there is nothing to answer on, so no limit is armed and None is returned."""
+        if environ is None:
+            from flask import request
+
+            environ = request.environ
+        sock = environ.get("gunicorn.socket")
+        if sock is None:
+            return None
+        return self.watchdog.arm(max(seconds, 0.0), sock,
+                                 stopped_response(limit, self.settings, environ["REQUEST_METHOD"] == "HEAD"))
+
+    def disarm(self, job) -> None:
+        if job is not None:
+            self.watchdog.disarm(job)
+
+
+def current_endpoint(app: Flask | None = None) -> Endpoint:
+    """The :class:`Endpoint` of ``app``, or of the app answering the current request."""
+    endpoint = (app or current_app).extensions[EXTENSION]
+    assert isinstance(endpoint, Endpoint), "the app was not made by policykg.web.create_app"
+    return endpoint

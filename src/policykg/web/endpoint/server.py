@@ -1,0 +1,131 @@
+"""Serving the app with gunicorn: several sync worker processes forked from a master that holds the store.
+
+* ``preload``: the app and its store are built once in the master; workers are forked from it and share the store's
+  memory copy-on-write, so replacing a worker (after a runaway query, see :mod:`.watchdog`) takes milliseconds.
+* sync workers: one request at a time per process, so ending a process stops exactly one query.
+* each worker leaves the network (a fresh, empty network namespace, when the system allows it) before it
+  answers anything: even if a query slipped past the guard, the engine could not reach another host. The listening
+  socket, opened before, keeps working.
+* a deep query is a deep recursion in the engine's parser: the stack limit is raised before the workers start.
+* pyoxigraph writes to its own memory while it reads (a worker's lookups copy ~80 KB of shared pages each), so a
+  worker that has copied more than ``recycle_bytes`` ends after its answer and a fresh one is forked: the memory
+  of the whole server stays near one store plus a bounded amount per worker.
+* never Flask's development server, never debug mode.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import os
+import resource
+from collections.abc import Callable
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from policykg.web.endpoint.watchdog import page_faults, private_bytes
+
+log = logging.getLogger("policykg.web")
+CLONE_NEWNET = 0x40000000
+STACK_BYTES = 512 * 1024 * 1024
+
+
+def isolate_network() -> bool:
+    """Move this process into a new network namespace with no interfaces up. False when not permitted."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def raise_stack_limit(limit: int = STACK_BYTES) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    wanted = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Flask, options: dict) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+class Recycler:
+    """Ends a worker (after its answer) once it has copied more than ``limit`` bytes of memory. The page-fault
+    count gives a cheap upper bound after every request; the exact figure is read only when that bound passes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.faults = 0          # page faults when the exact figure was last read
+        self.headroom = limit    # bytes the worker may still copy before the limit could be reached
+
+    def started(self) -> None:
+        self.faults = page_faults()
+        self.headroom = self.limit - private_bytes()
+
+    def should_end(self) -> bool:
+        faults = page_faults()
+        if (faults - self.faults) * PAGE < self.headroom:
+            return False
+        private = private_bytes()
+        self.faults, self.headroom = faults, self.limit - private
+        return private > self.limit
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 3, timeout: float = 10.0,
+          isolate: bool = True, on_ready: Callable[[list[tuple[str, int]]], None] | None = None,
+          access_log: bool = False, recycle_bytes: int = 160 * 1024 * 1024) -> None:
+    """Run ``app`` under gunicorn until interrupted. ``on_ready`` gets the bound (host, port) pairs."""
+    raise_stack_limit()
+    recycler = Recycler(recycle_bytes)
+
+    def post_fork(server, worker) -> None:
+        if isolate and not isolate_network():
+            log.warning("worker %d could not leave the network (needs CAP_SYS_ADMIN); relying on the query guard",
+                        os.getpid())
+        recycler.started()
+
+    def post_request(worker, req, environ, resp) -> None:
+        if recycler.should_end():
+            log.info("worker %d copied more than %d MB of the store; replacing it", os.getpid(),
+                     recycle_bytes >> 20)
+            worker.alive = False
+
+    def when_ready(server) -> None:
+        if on_ready:
+            on_ready([listener.sock.getsockname()[:2] for listener in server.LISTENERS])
+
+    options = {
+        "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+        "workers": workers,
+        "worker_class": "sync",
+        "preload_app": True,
+        "timeout": int(max(60, timeout * 3)),    # gunicorn's own last resort; the watchdog acts first
+        "graceful_timeout": 5,
+        "limit_request_line": 0,                  # gunicorn's cap becomes 1 MB; the app answers 414 above its own
+        "loglevel": "warning",
+        "errorlog": "-",
+        "accesslog": "-" if access_log else None,
+        "post_fork": post_fork,
+        "post_request": post_request,
+        "when_ready": when_ready,
+        "proc_name": "policykg-serve",
+    }
+    gc.collect()
+    gc.freeze()  # the master's objects move out of the collector's sight: workers do not copy them by collecting
+    _Gunicorn(app, options).run()

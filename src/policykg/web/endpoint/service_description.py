@@ -1,0 +1,288 @@
+"""What the endpoint says about itself: the SPARQL Service Description and VoID.
+
+GET ``/sparql`` without a query answers the service description (HTML for a browser, RDF by ``Accept``): the
+languages and formats, the limits, that federation (SERVICE) and LOAD are off, and the dataset with its graphs.
+``/.well-known/void`` answers the VoID description: for the dataset and each named graph, the counts, class and
+property partitions, dumps, and the title, licence and version the data states about ``namespaces.DATASET``.
+Statistics are computed from the store once per dataset version.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+from rdflib import BNode, Graph, Literal, URIRef
+
+from policykg.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, TURTLE, by_name, negotiate
+from policykg.namespaces import DATASET, DCAT, DCTERMS, OWL, RDF, RDFS, SD, VOID, XSD, bind_prefixes
+from policykg.web.respond import answer, etag_for, matches, not_modified
+from policykg.web.endpoint.sparql import endpoint_url
+from policykg.web.results import Body
+from policykg.web.context import current_endpoint
+
+blueprint = Blueprint("service_description", __name__, template_folder="templates")
+DESCRIPTION_FORMATS = (TURTLE, HTML, *GRAPH_FORMATS[1:])
+MAX_GRAPH_PARTITIONS = 100   # with more named graphs, each graph gets its counts but no partitions
+
+
+@dataclass
+class Statistics:
+    triples: int = 0
+    subjects: int = 0
+    objects: int = 0
+    graphs: list[tuple[str, int]] = field(default_factory=list)
+    classes: list[tuple[str, int]] = field(default_factory=list)
+    properties: list[tuple[str, int]] = field(default_factory=list)
+    graph_classes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    graph_properties: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    metadata: dict[str, list[ox.NamedNode | ox.Literal]] = field(default_factory=dict)
+
+
+def _rows(store, query: str) -> list[list]:
+    return [list(row) for row in store.query(query, use_default_graph_as_union=True)]
+
+
+def _count(term) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def compute_statistics(store) -> Statistics:
+    stats = Statistics()
+    row = _rows(store, "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) "
+                       "WHERE { ?s ?p ?o }")[0]
+    stats.triples, stats.subjects, stats.objects = (_count(t) for t in row)
+    counts = {g.value: _count(n) for g, n in _rows(
+        store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    stats.graphs = [(g.value, counts.get(g.value, 0)) for g in store.graph_names() if isinstance(g, ox.NamedNode)]
+    stats.classes = sorted(((c.value, _count(n)) for c, n in _rows(
+        store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")),
+        key=lambda x: (-x[1], x[0]))
+    stats.properties = sorted(((p.value, _count(n)) for p, n in _rows(
+        store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")), key=lambda x: (-x[1], x[0]))
+    if len(stats.graphs) <= MAX_GRAPH_PARTITIONS:
+        for g, c, n in _rows(store, "SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c "
+                                    "FILTER(isIRI(?c)) } } GROUP BY ?g ?c"):
+            stats.graph_classes.setdefault(g.value, []).append((c.value, _count(n)))
+        for g, p, n in _rows(store, "SELECT ?g ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?p"):
+            stats.graph_properties.setdefault(g.value, []).append((p.value, _count(n)))
+    for p, o in _rows(store, f"SELECT ?p ?o WHERE {{ <{DATASET}> ?p ?o }} ORDER BY ?p ?o"):
+        stats.metadata.setdefault(p.value, []).append(o)
+    return stats
+
+
+def statistics(endpoint) -> Statistics:
+    """The statistics of the current dataset version: from this process's memory, else from the file another
+    worker wrote (a worker replaced after a runaway query does not count a large store again), else counted."""
+    version = endpoint.store.version
+    key = f"stats:{version}"
+    if key in endpoint.cache:
+        return endpoint.cache[key]
+    endpoint.cache.clear()
+    path = Path(endpoint.dump_dir) / f"statistics-{etag_for(version)}.pickle" if endpoint.dump_dir else None
+    stats = None
+    if path is not None and path.is_file():
+        try:
+            stats = pickle.loads(path.read_bytes())
+        except (OSError, pickle.PickleError, EOFError, AttributeError):
+            stats = None
+    if stats is None:
+        stats = compute_statistics(endpoint.store)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(stats))
+            tmp.replace(path)
+    endpoint.cache[key] = stats
+    return stats
+
+
+def _term(value) -> URIRef | Literal:
+    if isinstance(value, ox.NamedNode):
+        return URIRef(value.value)
+    if value.language:
+        return Literal(value.value, lang=value.language)
+    if value.datatype.value == str(XSD.string):
+        return Literal(value.value)
+    return Literal(value.value, datatype=URIRef(value.datatype.value))
+
+
+def _partitions(g: Graph, node, classes, properties) -> None:
+    for cls, entities in classes:
+        part = BNode()
+        g.add((node, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(cls)))
+        g.add((part, VOID.entities, Literal(entities)))
+    for prop, triples in properties:
+        part = BNode()
+        g.add((node, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(prop)))
+        g.add((part, VOID.triples, Literal(triples)))
+
+
+def void_graph(stats: Statistics, *, version: str, endpoint_url: str, store_url: str) -> Graph:
+    g = bind_prefixes(Graph())
+    dataset = URIRef(DATASET)
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    for predicate, objects in stats.metadata.items():
+        if predicate in (str(DCTERMS.title), str(DCTERMS.description), str(DCTERMS.license), str(DCAT) + "version",
+                         str(DCTERMS.modified), str(DCTERMS.issued), str(DCTERMS.rights), str(VOID.uriSpace),
+                         str(VOID.exampleResource), str(VOID.vocabulary)):
+            for value in objects:
+                g.add((dataset, URIRef(predicate), _term(value)))
+    g.add((dataset, OWL.versionInfo, Literal(version)))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint_url)))
+    g.add((dataset, VOID.dataDump, URIRef(f"{store_url}?format=nq")))
+    g.add((dataset, VOID.dataDump, URIRef(f"{store_url}?format=trig")))
+    g.add((dataset, VOID.triples, Literal(stats.triples)))
+    g.add((dataset, VOID.distinctSubjects, Literal(stats.subjects)))
+    g.add((dataset, VOID.distinctObjects, Literal(stats.objects)))
+    g.add((dataset, VOID.classes, Literal(len(stats.classes))))
+    g.add((dataset, VOID.properties, Literal(len(stats.properties))))
+    for fmt in GRAPH_FORMATS:
+        g.add((dataset, VOID.feature, URIRef(fmt.w3c)))
+    _partitions(g, dataset, stats.classes, stats.properties)
+    licences = stats.metadata.get(str(DCTERMS.license), [])
+    for name, triples in stats.graphs:
+        subset = URIRef(name)
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, VOID.triples, Literal(triples)))
+        g.add((subset, VOID.dataDump, URIRef(f"{store_url}?graph={_quote(name)}")))
+        g.add((subset, VOID.sparqlEndpoint, URIRef(endpoint_url)))
+        g.add((subset, OWL.versionInfo, Literal(version)))
+        for licence in licences:
+            g.add((subset, DCTERMS.license, _term(licence)))
+        _partitions(g, subset, stats.graph_classes.get(name, []), stats.graph_properties.get(name, []))
+    return g
+
+
+def _quote(iri: str) -> str:
+    return quote(iri, safe="")
+
+
+def limits_text(settings) -> str:
+    allowed = sorted(settings.limits.allowed_services)
+    federation = (f"Federated query (SERVICE) is allowed only towards {', '.join(allowed)}, by a constant IRI; any "
+                  f"other SERVICE is refused before evaluation" if allowed else
+                  "Federated query (SERVICE) is off and refused before evaluation")
+    return (f"Read-only unless an update token is configured. {federation}; LOAD is refused; graphs named in FROM, FROM NAMED and the dataset parameters are never "
+            f"fetched (an unknown graph is an empty graph). Limits: {settings.timeout:g} s per query (?timeout= "
+            f"may only lower it; 503 when exceeded), {settings.max_rows} rows or triples and "
+            f"{settings.max_bytes} bytes per answer (a cut answer says so in the X-PolicyKG-Truncated header and "
+            f"in the body where the format allows), {settings.limits.max_chars} characters, "
+            f"{settings.limits.max_depth} levels of nesting and {settings.limits.max_tokens} tokens per query, "
+            f"{settings.max_body} bytes per request body. The default graph of a query is the union of all named "
+            f"graphs" + ("; an update sees the store's own default graph (use GRAPH to change named graphs)."
+                         if settings.updates_enabled else "."))
+
+
+def service_graph(endpoint, endpoint_url: str, store_url: str) -> Graph:
+    settings = endpoint.settings
+    stats = statistics(endpoint)
+    g = void_graph(stats, version=endpoint.store.version, endpoint_url=endpoint_url, store_url=store_url)
+    service = URIRef(endpoint_url)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, DCTERMS.title, Literal("policykg SPARQL endpoint", lang="en")))
+    g.add((service, RDFS.comment, Literal(limits_text(settings), lang="en")))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if settings.updates_enabled:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+        for fmt in GRAPH_FORMATS:
+            g.add((service, SD.inputFormat, URIRef(fmt.w3c)))
+    for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
+        g.add((service, SD.resultFormat, URIRef(fmt.w3c)))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    described = URIRef(endpoint_url + "#dataset")
+    g.add((service, SD.defaultDataset, described))
+    g.add((described, RDF.type, SD.Dataset))
+    g.add((described, DCTERMS.source, URIRef(DATASET)))
+    default = BNode()
+    g.add((described, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, RDFS.comment, Literal("The union of all named graphs.", lang="en")))
+    g.add((default, VOID.triples, Literal(stats.triples)))
+    for name, triples in stats.graphs:
+        named = BNode()
+        g.add((described, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, URIRef(name)))
+        g.add((URIRef(name), RDF.type, SD.Graph))
+    g.add((service, RDFS.seeAlso, URIRef(f"{_root(endpoint_url)}/.well-known/void")))
+    return g
+
+
+def _root(endpoint_url: str) -> str:
+    return endpoint_url.rsplit("/", 1)[0]
+
+
+def _serialized(endpoint, key: str, build, fmt) -> bytes:
+    cache_key = f"doc:{endpoint.store.version}:{key}:{fmt.name}"
+    if cache_key in endpoint.cache:
+        return endpoint.cache[cache_key]
+    data = build().serialize(format=fmt.rdflib, **({"auto_compact": True} if fmt.name == "jsonld" else {}))
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    if len(endpoint.cache) < 64:  # the key holds the request's host: never let clients grow it without bound
+        endpoint.cache[cache_key] = data
+    return data
+
+
+def _negotiated(offers):
+    name = request.args.get("format")
+    return by_name(name, offers) if name else negotiate(request.headers.get("Accept"), offers)
+
+
+@blueprint.route("/sparql", methods=["GET"])
+def describe() -> Response:
+    """The service description: GET /sparql without a query (the protocol handler sends those here)."""
+    endpoint = current_endpoint()
+    fmt = _negotiated(DESCRIPTION_FORMATS)
+    url = endpoint_url(request.environ)
+    store_url = f"{_root(url)}/store"
+    version = endpoint.store.version
+    etag = etag_for("service-description", version, url, fmt.name, endpoint.settings)
+    if matches(request, etag):
+        return not_modified(endpoint.settings, etag, version, False)
+    if fmt is HTML:
+        stats = statistics(endpoint)
+        page = render_template("sparql_service.html", endpoint_url=url, store_url=store_url,
+                               settings=endpoint.settings, stats=stats, version=version,
+                               limits=limits_text(endpoint.settings), title=_title(stats),
+                               result_formats=RESULT_FORMATS, graph_formats=GRAPH_FORMATS)
+        data = page.encode("utf-8")
+    else:
+        data = _serialized(endpoint, f"sd:{url}", lambda: service_graph(endpoint, url, store_url), fmt)
+    return answer(request, endpoint.settings, Body(data, 0), fmt, etag=etag, version=version,
+                  filename=f"policykg-service.{fmt.extension}", download=False)
+
+
+def _title(stats: Statistics) -> str:
+    titles = stats.metadata.get(str(DCTERMS.title), [])
+    return titles[0].value if titles else "policykg"
+
+
+@blueprint.route("/.well-known/void", methods=["GET"])
+def void() -> Response:
+    endpoint = current_endpoint()
+    fmt = _negotiated(GRAPH_FORMATS)
+    sparql_url = endpoint_url(request.environ)
+    root = _root(sparql_url)
+    store_url = f"{root}/store"
+    version = endpoint.store.version
+    etag = etag_for("void", version, root, fmt.name)
+    if matches(request, etag):
+        return not_modified(endpoint.settings, etag, version, False)
+    data = _serialized(endpoint, f"void:{root}", lambda: void_graph(
+        statistics(endpoint), version=version, endpoint_url=sparql_url, store_url=store_url), fmt)
+    return answer(request, endpoint.settings, Body(data, 0), fmt, etag=etag, version=version,
+                  filename=f"policykg-void.{fmt.extension}", download=False)
+
+

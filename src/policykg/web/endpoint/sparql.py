@@ -1,0 +1,166 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (queries, and updates for holders of the update token).
+
+A request goes: protocol (:mod:`.protocol`) -> guard (:mod:`policykg.sparql.guard`) -> format -> ETag (304 without
+evaluation) -> evaluation under the watchdog's hard time limit -> capped answer -> response. GET without a query is
+the service description, answered by the Flask app. Queries and updates are answered here, as a plain WSGI
+application in front of Flask: this is the hot path, and Flask's request and response objects cost more than the
+guard and the time limit together.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import time
+
+import pyoxigraph as ox
+
+from policykg.formats import BY_FORM, by_name, negotiate
+from policykg.sparql.guard import check_query, check_update, with_using
+from policykg.namespaces import PREFIXES
+from policykg.web.errors import HttpError, error_body, error_reply, reply_for
+from policykg.web.endpoint.protocol import Operation, parse
+from policykg.web.respond import CORS, Reply, answer_reply, etag_for, etag_matches, not_modified_reply, preflight
+from policykg.web.results import write_boolean, write_graph, write_select
+
+METHODS = "GET, HEAD, POST, OPTIONS"
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def endpoint_url(environ: dict) -> str:
+    """The endpoint's own URL: the base IRI of queries and updates, and ``sd:endpoint``."""
+    host = environ.get("HTTP_HOST", "")
+    if not _HOST.fullmatch(host):
+        host = f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}/sparql"
+
+
+class SparqlApp:
+    """The WSGI application of ``/sparql``; ``fallback`` (the Flask app) answers the service description."""
+
+    def __init__(self, endpoint, fallback) -> None:
+        self.endpoint = endpoint
+        self.fallback = fallback
+
+    def __call__(self, environ: dict, start_response):
+        started = time.monotonic()
+        method = environ["REQUEST_METHOD"]
+        try:
+            if method == "OPTIONS":
+                reply = preflight(METHODS)
+            elif method not in ("GET", "HEAD", "POST"):
+                reply = error_reply(405, f"method {method[:20]} is not allowed on /sparql", {"Allow": METHODS})
+            else:
+                operation = parse(environ, self.endpoint.settings)
+                if operation.kind == "describe":
+                    return self.fallback(environ, start_response)
+                if operation.kind == "update":
+                    reply = _update(self.endpoint, environ, operation, started)
+                else:
+                    reply = _query(self.endpoint, environ, operation, started)
+        except Exception as error:  # noqa: BLE001 - every error gets the one JSON shape
+            reply = reply_for(error)
+        return reply.wsgi(start_response, head=method == "HEAD")
+
+
+def _guarded(operation: Operation, check, base: str, settings):
+    try:
+        return check(operation.text, base_iri=base, limits=settings.limits)
+    except Exception as error:
+        if getattr(error, "http_status", None) == 413 and operation.via_url:
+            raise HttpError(414, f"{error}; send long queries by POST") from None
+        raise
+
+
+def _query(endpoint, environ: dict, operation: Operation, started: float) -> Reply:
+    settings, store = endpoint.settings, endpoint.store
+    base = endpoint_url(environ)
+    checked = _guarded(operation, check_query, base, settings)
+    offers = BY_FORM[checked.form]
+    fmt = by_name(operation.format, offers) if operation.format else negotiate(environ.get("HTTP_ACCEPT"), offers)
+    version = store.version
+    etag = etag_for(version, checked.text, base, operation.default_graphs, operation.named_graphs, fmt.name,
+                    settings.max_rows, settings.max_bytes)
+    if etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
+        return not_modified_reply(settings, etag, version, "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""))
+    options: dict = {"base_iri": base, "prefixes": PREFIXES}
+    if operation.has_protocol_dataset:  # the protocol's dataset replaces the query's FROM / FROM NAMED
+        options["default_graph"] = [ox.NamedNode(iri) for iri in operation.default_graphs]
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in operation.named_graphs]
+    elif not checked.has_dataset_clause:
+        options["use_default_graph_as_union"] = True
+    limit = min(operation.timeout or settings.timeout, settings.timeout)
+    note = f"{base}#limits"
+    job = endpoint.arm(limit - (time.monotonic() - started), limit, environ)
+    try:
+        result = store.query(checked.text, **options)
+        if isinstance(result, ox.QuerySolutions):
+            body = write_select(result, fmt if checked.form == "SELECT" else BY_FORM["SELECT"][0],
+                                max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
+        elif isinstance(result, ox.QueryBoolean):
+            body = write_boolean(bool(result), fmt if checked.form == "ASK" else BY_FORM["ASK"][0])
+        else:
+            body = write_graph(result, fmt if checked.form in ("CONSTRUCT", "DESCRIBE") else BY_FORM["CONSTRUCT"][0],
+                               max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
+    finally:
+        endpoint.disarm(job)
+    extra = [("X-PolicyKG-Timeout", f"{limit:g}")]
+    if operation.has_protocol_dataset or checked.dataset:
+        unknown = [iri for iri in (*operation.default_graphs, *operation.named_graphs, *checked.dataset)
+                   if not store.contains_graph(ox.NamedNode(iri))]
+        if unknown:
+            extra.append(("X-PolicyKG-Empty-Graphs", " ".join(f"<{iri}>" for iri in unknown)[:2000]))
+    return answer_reply(settings, body, fmt, etag=etag, version=version,
+                        accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
+                        filename=f"policykg-{checked.form.lower()}-{etag[:12]}.{fmt.extension}",
+                        download=bool(operation.format), limit_note=note, extra=extra)
+
+
+def authorize(settings, authorization: str | None) -> None:
+    """Updates and uploads: only for ``Authorization: Bearer <token>``, and only when a token is configured."""
+    if not settings.update_token:
+        raise HttpError(403, "this endpoint is read-only: updates and uploads are disabled")
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), settings.update_token.encode()):
+        raise HttpError(401, "updates and uploads need the header 'Authorization: Bearer <update token>'",
+                        {"WWW-Authenticate": 'Bearer realm="policykg"'})
+
+
+def _update(endpoint, environ: dict, operation: Operation, started: float) -> Reply:
+    settings = endpoint.settings
+    authorize(settings, environ.get("HTTP_AUTHORIZATION"))
+    base = endpoint_url(environ)
+    checked = _guarded(operation, check_update, base, settings)
+    text = checked.text
+    if operation.has_protocol_dataset:
+        if checked.has_dataset_clause:
+            raise HttpError(400, "the request gives using-graph-uri/using-named-graph-uri and the update has "
+                                 "USING or WITH too; give the dataset one way")
+        text = with_using(checked, operation.default_graphs, operation.named_graphs)
+    limit = min(operation.timeout or settings.timeout, settings.timeout)
+    job = endpoint.arm(limit - (time.monotonic() - started), limit, environ)
+    try:
+        endpoint.store.update(text, base_iri=base, prefixes=PREFIXES)
+    finally:
+        endpoint.disarm(job)
+    return Reply(204, [*CORS, ("Cache-Control", "no-store"), ("X-PolicyKG-Dataset-Version", endpoint.store.version)])
+
+
+def stopped_response(limit: float, settings, head: bool):
+    """The watchdog's answer when a query runs out of time or memory: a complete HTTP response, as bytes."""
+
+    def respond(reason: str) -> bytes:
+        if reason == "timeout":
+            message = (f"the query ran out of time: it was stopped after {limit:g} s, the time limit for this request "
+                       f"(this endpoint allows at most {settings.timeout:g} s; ?timeout= may only lower it). "
+                       "Add LIMIT, narrow the patterns or avoid cartesian products, then try again")
+        else:
+            message = (f"the query used more than {settings.max_query_memory // (1 << 20)} MB of memory and was "
+                       "stopped; narrow its patterns or add LIMIT")
+        body = error_body(503, message)
+        lines = ["HTTP/1.1 503 Service Unavailable", "Content-Type: application/json",
+                 f"Content-Length: {len(body)}", "Connection: close", "Cache-Control: no-store",
+                 f"X-PolicyKG-Timeout: {limit:g}", *[f"{k}: {v}" for k, v in CORS]]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else body)
+
+    return respond

@@ -1,0 +1,1 @@
+"""The pages for people and the named-query URLs: home, editor, resource pages, pictures, downloads, docs."""

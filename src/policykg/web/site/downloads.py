@@ -1,0 +1,61 @@
+"""Whole-dataset downloads the Graph Store does not give: ``/downloads/policykg.ttl`` (every graph merged into one
+graph, duplicates removed: Turtle has no named graphs) and ``/downloads/policykg.jsonld`` (the named graphs kept).
+Written once per dataset version into the endpoint's dump folder and sent as files. TriG and N-Quads are the
+Graph Store's dumps (``/store?format=trig``)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, send_file
+
+from policykg.formats import JSONLD, TURTLE
+from policykg.namespaces import PREFIXES
+from policykg.web.errors import HttpError
+from policykg.web.respond import CORS, etag_for
+from policykg.web.context import current_endpoint
+
+FORMATS = {"ttl": TURTLE, "jsonld": JSONLD}
+
+
+def _write(store, fmt, path: Path) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as out:
+        if fmt is TURTLE:
+            triples = dict.fromkeys(quad.triple for quad in store.quads())
+            ox.serialize(triples, out, format=fmt.rdf, prefixes=PREFIXES)
+        else:
+            ox.serialize(store.quads(), out, format=fmt.rdf)
+    tmp.replace(path)
+
+
+def create_blueprint() -> Blueprint:
+    blueprint = Blueprint("downloads", __name__)
+
+    @blueprint.get("/downloads/policykg.<extension>")
+    def dump(extension: str) -> Response:
+        fmt = FORMATS.get(extension)
+        if fmt is None:
+            raise HttpError(404, f"no download policykg.{extension[:20]}; there are "
+                                 + ", ".join(f"policykg.{e}" for e in FORMATS) + " here and TriG, N-Quads at /store")
+        endpoint = current_endpoint()
+        version = endpoint.store.version
+        folder = endpoint.dump_dir or Path(tempfile.gettempdir()) / "policykg-dumps"
+        path = folder / f"merged-{etag_for(version)}.{fmt.extension}"
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            _write(endpoint.store, fmt, path)
+        response = send_file(path, mimetype=fmt.media_type, as_attachment=True,
+                             download_name=f"policykg-{version[:12]}.{fmt.extension}", conditional=True, etag=True,
+                             max_age=None if endpoint.settings.updates_enabled else endpoint.settings.cache_max_age)
+        response.headers.update(CORS)
+        response.headers["X-PolicyKG-Dataset-Version"] = version
+        return response
+
+    return blueprint
+
+
+__all__ = ["create_blueprint"]
