@@ -30,10 +30,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from policykg.load import graph_name_for, load_files
+from policykg.graph.load import graph_name_for, load_files
 from policykg.namespaces import PKGSH, compact
 from policykg.project import Project
-from policykg.validate import ValidationReport, validate_files
+from policykg.graph.validate import ValidationReport, validate_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project.locate(ROOT)
