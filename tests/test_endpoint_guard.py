@@ -8,6 +8,9 @@ opening any connection and raises OSError, which tells us it tried, with no traf
 from __future__ import annotations
 
 import pyoxigraph as ox
+import socket
+import threading
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -136,6 +139,77 @@ def _engine_calls_service(text: str) -> bool:
 def test_the_guard_refuses_whatever_the_engine_would_send(text):
     if _engine_calls_service(text):
         assert _refused(text), text
+
+
+# Keywords glued to a prefixed name: the engine reads ``SERVICE:x`` as ``SERVICE :x`` (and ``SERVICESILENT:x`` as
+# ``SERVICE SILENT :x``), which a lexer that takes ``SERVICE:x`` for one name would let through.
+_glued_keyword = st.tuples(st.sampled_from(["SERVICE", "SERVICE SILENT", "SERVICESILENT"]),
+                           st.sampled_from([str.upper, str.lower, str.title])).map(lambda kw: kw[1](kw[0]))
+_glued_target = st.sampled_from([":", ":x", "p:", "p:x", ": ", "p:/x"])
+_glued_place = st.sampled_from(["{}", "{ OPTIONAL {} }", "{ FILTER EXISTS {} }", "{ { SELECT * WHERE {} } }",
+                                "{ ?a ?b ?c . {} }", "{ MINUS {} }"])
+_glued = st.tuples(_glued_keyword, _glued_target, _glued_place).map(
+    lambda parts: ("PREFIX : <http://127.0.0.1:1/>\nPREFIX p: <http://127.0.0.1:1/>\nSELECT * WHERE "
+                   + parts[2].replace("{}", "{ " + parts[0] + parts[1].rstrip() + " { ?s ?p ?o } }", 1)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_glued)
+def test_keywords_glued_to_a_prefixed_name_are_read_as_the_engine_reads_them(text):
+    if _engine_calls_service(text):
+        assert _refused(text), text
+
+
+@pytest.fixture
+def canary():
+    """A TCP listener on a free loopback port that counts the connections it receives."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    hits: list[int] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            hits.append(1)
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], hits
+    stop.set()
+    thread.join(timeout=2)
+    listener.close()
+
+
+@pytest.mark.parametrize("body", [
+    "{ SERVICE:x { ?s ?p ?o } }",
+    "{ SERVICESILENT:x { ?s ?p ?o } }",
+    "{ OPTIONAL { service:x { ?s ?p ?o } } }",
+    "{ BIND(1 AS ?a) Service:x { ?s ?p ?o } }",
+    "{ { SELECT * WHERE { SERVICE silent:x { ?s ?p ?o } } } }",
+])
+def test_the_engine_calls_these_and_the_guard_refuses_them(canary, body):
+    port, hits = canary
+    text = f"PREFIX : <http://127.0.0.1:{port}/> PREFIX silent: <http://127.0.0.1:{port}/> SELECT * {body}"
+    try:
+        list(ox.Store().query(text))
+    except (OSError, SyntaxError):
+        pass
+    assert hits, "the engine reads the glued keyword and connects"
+    assert _refused(text)
+
+
+def test_a_glued_from_is_a_dataset_clause():
+    with pytest.raises(QueryRefused, match="file"):
+        check_query("PREFIX : <file:///etc/> SELECT * FROM:passwd WHERE { ?s ?p ?o }")
+    checked = check_query("PREFIX : <http://example.org/> SELECT * FROM:g WHERE { ?s ?p ?o }")
+    assert checked.dataset == ("http://example.org/g",)
 
 
 @settings(max_examples=300, deadline=None)

@@ -113,10 +113,5 @@ def compact(iri: str) -> str:
     return f"<{iri}>"
 
 
-def sparql_prologue() -> str:
-    """The PREFIX lines for every project prefix, for query text written by the project itself."""
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-
-
-__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "compact", "sparql_prologue"]
+__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "compact"]
 __all__ += ["DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "VOID", "XSD"]

@@ -2,10 +2,9 @@
 
 pyoxigraph sends an HTTP request for every ``SERVICE`` and for ``LOAD``, with no switch to turn that off, and its
 parser recurses (a deeply nested or very long query can overflow the stack). Parsing with rdflib costs ~10 ms a
-query, too much for every request, so this module scans the text lexically, the way the SPARQL grammar splits it
-into tokens: strings (all four quotings, with escapes), IRIs (with ``\\u`` escapes, which the engine decodes),
-comments, prefixed names (with their ``\\`` escapes), variables and language tags are single tokens, so a keyword
-inside any of them is not a keyword, and a keyword outside them cannot hide. The scan refuses:
+query, too much for every request, so this module decides on the tokens of the project's one lexer
+(:func:`policykg.sparql.text.tokens`, which splits the text as the grammar does and splits off keywords glued to a
+prefixed name as the engine reads them). The scan refuses:
 
 * ``SERVICE`` anywhere, and ``LOAD`` (:class:`QueryRefused`);
 * dataset clauses (``FROM``, ``FROM NAMED``, ``USING``, ``WITH``) and protocol graph IRIs whose scheme could only
@@ -26,6 +25,7 @@ from urllib.parse import urljoin
 
 from policykg.errors import QueryRefused, QueryTooComplex, QueryTooLarge
 from policykg.namespaces import PREFIXES
+from policykg.sparql.text import Token, tokens, words
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_OPERATIONS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
@@ -54,47 +54,13 @@ class Checked:
     where_offsets: tuple[int, ...] = ()  # updates: where USING clauses go (before each top-level WHERE)
 
 
-# Token patterns, shared by the fast path and the full scan. Name characters are a superset of the grammar's (any
-# non-ASCII character counts), so a name here always extends at least as far as the engine's: where the two could
-# split a text differently, the engine finds a syntax error and evaluates nothing. IRIREF is the grammar's (no
-# spaces, braces or quotes), so an IRI can never swallow a group pattern. A prefixed name takes its escapes:
-# ``ex:a\'b`` is one name, not the start of a string.
-_NAME_START = "A-Za-z\u0080-\U0010FFFF"
-_NAME_CHAR = "0-9A-Za-z_\u0080-\U0010FFFF"
-_OPAQUE = (  # (kind, pattern)
-    ("comment", r"\#[^\r\n]*+"),
-    ("string", r"'''(?:[^'\\]|\\[\s\S]|'(?!''))*+'''"),
-    ("string", r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"""'),
-    ("string", r"'(?:[^'\\\r\n]|\\.)*+'"),
-    ("string", r'"(?:[^"\\\r\n]|\\.)*+"'),
-    ("iri", r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"),
-    ("var", rf"[?$][{_NAME_CHAR}]++"),
-    ("lang", r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+"),
-    ("pname", rf"(?:[{_NAME_START}][{_NAME_CHAR}\-.]*+|_)?:"
-              rf"(?:[{_NAME_CHAR}\-.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*+"),
-)
-_WORD = rf"[{_NAME_START}_][{_NAME_CHAR}]*+"
-# Words and brackets, with every opaque token matched (and dropped) on the way, in one pass of the regex engine.
-_WORDS = re.compile(r"\s++|" + "|".join(pattern for _, pattern in _OPAQUE)
-                    + rf"|(?P<w>{_WORD}|[{{}}()\[\]]|<<|>>)|[^\s]")
+#: Substrings without which a text cannot hold a keyword the guard must look at (keywords are ASCII, unescaped).
+_TRIGGERS = ("service", "load", "from", "using", "with")
 # The first keyword after the prologue (BASE, PREFIX, comments): the usual query, checked without a scan.
 _PROLOGUE_FORM = re.compile(r"(?:\s++|\#[^\r\n]*+|BASE\s*+<[^<>\s]*+>|PREFIX\s*+[^\s:#<]*+:\s*+<[^<>\s]*+>)*+"
                             r"(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
-#: Substrings without which a text cannot hold a keyword the guard must look at (keywords are ASCII, unescaped).
-_TRIGGERS = ("service", "load", "from", "using", "with")
-# The full scan: one token per match.
-_TOKEN = re.compile(
-    r"(?P<ws>\s+)|" + "|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_OPAQUE))
-    + rf"|(?P<word>{_WORD})|(?P<open>[{{(\[]|<<)|(?P<close>[}})\]]|>>)|(?P<other>[\s\S])"
-)
-_KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_OPAQUE)}
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-
-
-@dataclass
-class _Scan:
-    tokens: list[tuple[str, str, int, int]]  # (kind, text, offset, depth) of significant tokens
 
 
 def _too_many_tokens(limits: Limits) -> QueryTooComplex:
@@ -110,19 +76,18 @@ def _too_deep(limits: Limits) -> QueryTooComplex:
 def _words(text: str, limits: Limits) -> list[str]:
     """The bare words and brackets of the text, outside strings, IRIs, comments, names and variables, upper-cased;
     checks bracket depth and token count on the way."""
-    found = _WORDS.findall(text)
-    words = [w.upper() for w in found if w]
-    if len(text) > limits.max_tokens and len(found) - len(_SPACES.findall(text)) > limits.max_tokens:
+    found, count = words(text)
+    if len(text) > limits.max_tokens and count - len(_SPACES.findall(text)) > limits.max_tokens:
         raise _too_many_tokens(limits)
     depth = 0
-    for word in words:
+    for word in found:
         if word in _OPENING:
             depth += 1
             if depth > limits.max_depth:
                 raise _too_deep(limits)
         elif word in _CLOSING:
             depth = max(depth - 1, 0)
-    return words
+    return found
 
 
 _SPACES = re.compile(r"\s+")
@@ -130,34 +95,11 @@ _OPENING = frozenset({"{", "(", "[", "<<"})
 _CLOSING = frozenset({"}", ")", "]", ">>"})
 
 
-def _scan(text: str) -> _Scan:
-    """Every significant token, with its offset and bracket depth (for dataset clauses and USING insertion)."""
-    tokens: list[tuple[str, str, int, int]] = []
-    depth = 0
-    pos, end = 0, len(text)
-    match = _TOKEN.match
-    while pos < end:
-        m = match(text, pos)
-        kind = _KIND.get(m.lastgroup, m.lastgroup)
-        value = m.group()
-        if kind == "pname" and value.endswith("."):     # a trailing dot ends the triple, not the name
-            value = value.rstrip(".")
-        start, pos = pos, pos + len(value)
-        if kind == "ws" or kind == "comment":
-            continue
-        if kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth = max(depth - 1, 0)
-        tokens.append((kind, value, start, depth))
-    return _Scan(tokens)
-
-
 def _unescape(iri: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
 
 
-def _resolve(token: tuple[str, str, int, int], base: str | None, prefixes: dict[str, str]) -> str | None:
+def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | None:
     kind, value = token[0], token[1]
     if kind == "iri":
         iri = _unescape(value[1:-1])
@@ -180,23 +122,23 @@ def check_graph_iri(iri: str, what: str = "graph") -> str:
     return iri
 
 
-def _dataset(scan: _Scan, base: str | None, prefixes: dict[str, str], keywords: frozenset[str]) -> tuple[str, ...]:
+def _dataset(found: list[Token], base: str | None, prefixes: dict[str, str],
+             keywords: frozenset[str]) -> tuple[str, ...]:
     """The graph IRIs named after FROM [NAMED] / USING [NAMED] / WITH, checked and resolved."""
     prefixes = dict(prefixes)
     iris = []
-    tokens = scan.tokens
-    for i, (kind, value, _, _) in enumerate(tokens):
+    for i, (kind, value, _, _) in enumerate(found):
         upper = value.upper() if kind == "word" else ""
-        if upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
-            base = _resolve(tokens[i + 1], base, prefixes)
-        elif upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1][0] == "pname" and tokens[i + 2][0] == "iri":
-            prefixes[tokens[i + 1][1].rstrip(":")] = _resolve(tokens[i + 2], base, prefixes) or ""
+        if upper == "BASE" and i + 1 < len(found) and found[i + 1][0] == "iri":
+            base = _resolve(found[i + 1], base, prefixes)
+        elif upper == "PREFIX" and i + 2 < len(found) and found[i + 1][0] == "pname" and found[i + 2][0] == "iri":
+            prefixes[found[i + 1][1].rstrip(":")] = _resolve(found[i + 2], base, prefixes) or ""
         elif upper in keywords:
             j = i + 1
-            if j < len(tokens) and tokens[j][0] == "word" and tokens[j][1].upper() == "NAMED":
+            if j < len(found) and found[j][0] == "word" and found[j][1].upper() == "NAMED":
                 j += 1
-            if j < len(tokens) and tokens[j][0] in ("iri", "pname"):
-                iri = _resolve(tokens[j], base, prefixes)
+            if j < len(found) and found[j][0] in ("iri", "pname"):
+                iri = _resolve(found[j], base, prefixes)
                 if iri is None:
                     continue  # an undeclared prefix: the engine reports the syntax error
                 iris.append(check_graph_iri(iri, f"{upper.lower()} clause graph"))
@@ -220,11 +162,11 @@ def _check_services(text: str, base: str | None, allowed: frozenset[str]) -> Non
     from policykg.sparql.federation import FederationPolicy
 
     policy = FederationPolicy(allowed)
-    tokens = _scan(text).tokens
-    for index, (kind, value, _, _) in enumerate(tokens):
+    found = tokens(text)
+    for index, (kind, value, _, _) in enumerate(found):
         if kind != "word" or value.upper() != "SERVICE":
             continue
-        following = tokens[index + 1: index + 3]
+        following = found[index + 1: index + 3]
         if following and following[0][0] == "word" and following[0][1].upper() == "SILENT":
             following = following[1:]
         target = _resolve(following[0], base, PREFIXES) if following else None
@@ -251,20 +193,20 @@ def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> C
     if operation == "query":
         form = next((w for w in words if w in QUERY_FORMS), "SELECT")
         has_clause = "FROM" in words
-        dataset = _dataset(_scan(text), base_iri, PREFIXES, frozenset({"FROM"})) if has_clause else ()
+        dataset = _dataset(tokens(text), base_iri, PREFIXES, frozenset({"FROM"})) if has_clause else ()
         return Checked(text, operation, form, dataset, has_clause)
     has_clause = "USING" in words or "WITH" in words
-    scan = _scan(text)
+    scan = tokens(text)
     dataset = _dataset(scan, base_iri, PREFIXES, frozenset({"USING", "WITH"})) if has_clause else ()
     return Checked(text, operation, "UPDATE", dataset, has_clause, _where_offsets(scan))
 
 
-def _where_offsets(scan: _Scan) -> tuple[int, ...]:
+def _where_offsets(scan: list[Token]) -> tuple[int, ...]:
     """Offsets of each top-level WHERE that opens the pattern of a DELETE/INSERT operation (not of DELETE WHERE,
     which takes no USING): where protocol ``using-graph-uri`` clauses are inserted."""
     offsets = []
     previous = ""
-    for kind, value, offset, depth in scan.tokens:
+    for kind, value, offset, depth in scan:
         if kind == "word":
             upper = value.upper()
             if upper == "WHERE" and depth == 0 and previous != "DELETE":

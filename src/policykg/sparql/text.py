@@ -1,8 +1,12 @@
-"""What a SPARQL query text says, read without a full parser: its form (SELECT, CONSTRUCT, ASK, DESCRIBE), the
-variables a SELECT projects, and where its WHERE group opens (to bind parameters with a ``VALUES`` block).
+"""SPARQL text, the project's one lexer of it: tokens, the prologue, and what a query says without a full parser.
 
-Comments, string literals and IRIs are masked first (replaced by spaces, so positions stay the same), so that a
-``{`` or a keyword inside them is never mistaken for syntax. ``<`` as a comparison operator is not an IRI.
+:func:`tokens` splits a text the way the SPARQL grammar does: strings (all four quotings, with escapes), IRIs
+(with the ``\\u`` escapes the engine decodes), comments, prefixed names (with their ``\\`` escapes), variables
+and language tags are single tokens, so a keyword inside any of them is not a keyword, and a keyword outside them
+cannot hide. A keyword glued to a prefixed name (``SERVICE:x``, ``FROMNAMED:g``) is split off as the engine reads
+it. The guard (:mod:`.guard`) decides on these tokens; :func:`mask` blanks comments, strings and IRIs for the
+readers below it (the query's form, the variables a SELECT projects, where its WHERE group opens, to bind
+parameters with a ``VALUES`` block); :func:`prologue` writes ``BASE``/``PREFIX`` lines.
 """
 
 from __future__ import annotations
@@ -13,35 +17,143 @@ import pyoxigraph as ox
 
 from policykg.errors import SparqlSyntaxError
 
-_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-                     r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'", re.S)
-_IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_KEYWORD = r"(?<![?$\w:-])"  # a keyword, not a variable (?from) or part of a prefixed name (ex:select)
-_FORM = re.compile(_KEYWORD + r"(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
-_VAR = re.compile(r"[?$]([A-Za-z0-9_\u00C0-\uFFFF]+)")
-_AS_VAR = re.compile(r"\bAS\s+[?$]([A-Za-z0-9_\u00C0-\uFFFF]+)\s*$", re.I)
+# Token patterns, shared by the fast path and the full scan. Name characters are a superset of the grammar's (any
+# non-ASCII character counts), so a name here always extends at least as far as the engine's: where the two could
+# split a text differently, the engine finds a syntax error and evaluates nothing. IRIREF is the grammar's (no
+# spaces, braces or quotes), so an IRI can never swallow a group pattern. A prefixed name takes its escapes:
+# ``ex:a\'b`` is one name, not the start of a string.
+_NAME_START = "A-Za-z\u0080-\U0010FFFF"
+_NAME_CHAR = "0-9A-Za-z_\u0080-\U0010FFFF"
+_OPAQUE = (  # (kind, pattern)
+    ("comment", r"\#[^\r\n]*+"),
+    ("string", r"'''(?:[^'\\]|\\[\s\S]|'(?!''))*+'''"),
+    ("string", r'"""(?:[^"\\]|\\[\s\S]|"(?!""))*+"""'),
+    ("string", r"'(?:[^'\\\r\n]|\\.)*+'"),
+    ("string", r'"(?:[^"\\\r\n]|\\.)*+"'),
+    ("iri", r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"),
+    ("var", rf"[?$][{_NAME_CHAR}]++"),
+    ("lang", r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+"),
+    ("pname", rf"(?:[{_NAME_START}][{_NAME_CHAR}\-.]*+|_)?:"
+              rf"(?:[{_NAME_CHAR}\-.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*+"),
+)
+_WORD = rf"[{_NAME_START}_][{_NAME_CHAR}]*+"
+# Words and brackets (and prefixed names, for the keywords glued to them), every other token matched and dropped on
+# the way, in one pass of the regex engine.
+_WORDS = re.compile(r"\s++|" + "|".join(pattern for kind, pattern in _OPAQUE if kind != "pname")
+                    + rf"|(?P<p>{dict(_OPAQUE)['pname']})|(?P<w>{_WORD}|[{{}}()\[\]]|<<|>>)|[^\s]")
+# The full scan: one token per match.
+_TOKEN = re.compile(
+    r"(?P<ws>\s+)|" + "|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_OPAQUE))
+    + rf"|(?P<word>{_WORD})|(?P<open>[{{(\[]|<<)|(?P<close>[}})\]]|>>)|(?P<other>[\s\S])"
+)
+_KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_OPAQUE)}
+#: A significant token: (kind, text, offset, bracket depth). Kinds: iri, string, var, lang, pname, word, open,
+#: close, other (comments and white space are dropped).
+Token = tuple[str, str, int, int]
+#: Keywords the engine reads even when a prefixed name follows with no space (``SERVICE:x`` is ``SERVICE :x``).
+GLUED_KEYWORDS = ("SERVICE", "SILENT", "LOAD", "FROM", "NAMED", "USING", "WITH", "INTO", "GRAPH")
+
+def _split_glued(value: str) -> tuple[list[str], str]:
+    """The keywords the engine reads at the start of a prefixed name's prefix, and the prefixed name left."""
+    prefix, _, local = value.partition(":")
+    keywords = []
+    upper = prefix.upper()
+    while upper:
+        keyword = next((k for k in GLUED_KEYWORDS if upper.startswith(k)), None)
+        if keyword is None:
+            break
+        keywords.append(keyword)
+        prefix, upper = prefix[len(keyword):], upper[len(keyword):]
+    return keywords, f"{prefix}:{local}"
+
+
+def words(text: str) -> tuple[list[str], int]:
+    """The bare words and brackets of the text (outside strings, IRIs, comments, names and variables; keywords
+    glued to a prefixed name included), upper-cased, and the number of tokens of the text."""
+    found = _WORDS.findall(text)
+    out: list[str] = []
+    for pname, word in found:
+        if word:
+            out.append(word.upper())
+        elif pname:
+            out.extend(_split_glued(pname)[0])
+    return out, len(found)
+
+
+def tokens(text: str) -> list[Token]:
+    """Every significant token with its offset and bracket depth."""
+    found: list[Token] = []
+    depth = 0
+    pos, end = 0, len(text)
+    match = _TOKEN.match
+    while pos < end:
+        m = match(text, pos)
+        assert m is not None  # the last alternative matches any character
+        kind = _KIND.get(m.lastgroup or "", m.lastgroup or "")
+        value = m.group()
+        if kind == "pname" and value.endswith("."):     # a trailing dot ends the triple, not the name
+            value = value.rstrip(".")
+        start, pos = pos, pos + len(value)
+        if kind == "ws" or kind == "comment":
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        if kind == "pname":
+            glued, value = _split_glued(value)
+            for keyword in glued:
+                found.append(("word", keyword, start, depth))
+                start += len(keyword)
+        found.append((kind, value, start, depth))
+    return found
 
 
 def mask(text: str) -> str:
     """``text`` with comments, strings and IRIs blanked out (same length, newlines kept)."""
-    out, i = [], 0
-    while i < len(text):
-        char = text[i]
-        if char == "#":
-            end = text.find("\n", i)
-            end = len(text) if end < 0 else end
-        elif char in "\"'":
-            match = _STRING.match(text, i)
-            end = match.end() if match else len(text)
-        elif char == "<" and (match := _IRI.match(text, i)):
-            end = match.end()
-        else:
-            out.append(char)
-            i += 1
-            continue
-        out.append(re.sub(r"[^\n]", " ", text[i:end]))
-        i = end
+    out, pos, end = [], 0, len(text)
+    match = _TOKEN.match
+    while pos < end:
+        m = match(text, pos)
+        assert m is not None
+        kind = _KIND.get(m.lastgroup or "", m.lastgroup or "")
+        value = m.group()
+        out.append(re.sub(r"[^\n]", " ", value) if kind in ("comment", "string", "iri") else value)
+        pos += len(value)
     return "".join(out)
+
+
+def prologue(base_iri: str | None = None, prefixes: dict[str, str] | None = None, *,
+             used_in: str | None = None) -> str:
+    """``BASE`` and ``PREFIX`` lines, every IRI written by pyoxigraph (checked and escaped); with ``used_in``, only
+    the prefixes that text uses."""
+    if used_in is not None:
+        used = {value.partition(":")[0] for kind, value, _, _ in tokens(used_in) if kind == "pname"}
+        prefixes = {name: iri for name, iri in (prefixes or {}).items() if name in used}
+    lines = []
+    if base_iri:
+        lines.append(f"BASE {_iri(base_iri)}")
+    for name, iri in (prefixes or {}).items():
+        if not _PREFIX_NAME.fullmatch(name):
+            raise SparqlSyntaxError(f"not a SPARQL prefix name: {name!r}")
+        lines.append(f"PREFIX {name}: {_iri(iri)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _iri(value: str) -> str:
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError as error:
+        raise SparqlSyntaxError(f"not an IRI: {value!r} ({error})") from None
+
+
+_PREFIX_NAME = re.compile(rf"(?:[{_NAME_START}](?:[{_NAME_CHAR}\-.]*[{_NAME_CHAR}\-])?)?")
+
+
+_KEYWORD = r"(?<![?$\w:-])"  # a keyword, not a variable (?from) or part of a prefixed name (ex:select)
+_FORM = re.compile(_KEYWORD + r"(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
+_VAR = re.compile(r"[?$]([A-Za-z0-9_\u00C0-\uFFFF]+)")
+_AS_VAR = re.compile(r"\bAS\s+[?$]([A-Za-z0-9_\u00C0-\uFFFF]+)\s*$", re.I)
 
 
 def query_form(text: str) -> str:
