@@ -19,6 +19,11 @@ PAGE = "https://picum.org/our-work/"
 COE_TREATY = "https://www.coe.int/en/web/conventions/full-list?module=treaty-detail&treatynum=210"
 
 
+#: Each file's status date: the date of the latest evidence checked for it, not the build date.
+AS_OF = {"anti-trafficking-directive": "2024-07-14", "violence-against-women-directive": "2024-06-13",
+         "victims-rights-directive": "2026-09-18", "istanbul-convention": "2024-05-21", "ai-act": "2026-10-07"}
+
+
 def status_on(graph_query, file_slug: str, day: str) -> set[str]:
     """The stage(s) of the latest lifecycle event of a file on or before ``day``."""
     rows = graph_query.select(f"""
@@ -290,32 +295,49 @@ def test_vrd_revision_proposed_july_2023_and_negotiated(graph_query):
             ?event pkg:stage <{STATUS}proposed> ; eli-dl:activity_date "2023-07-12"^^xsd:date ;
                 pkg:concernsInstrument celex:52023PC0424 .
         }}""")
-    # Both co-legislators took negotiating positions: Parliament (March 2024) and the Council (13 June 2024).
+    # Both co-legislators took negotiating positions: Parliament (March 2024, the first: the file stays proposed)
+    # and the Council (13 June 2024, the second: negotiations open).
     assert graph_query.ask(f"""
         ASK {{
-            ?ep pkg:eventOf file:victims-rights-directive ; pkg:stage <{STATUS}under-negotiation> ;
-                eli-dl:activity_date "2024-03-14"^^xsd:date .
+            ?ep pkg:eventOf file:victims-rights-directive ; pkg:stage <{STATUS}proposed> ;
+                eli-dl:activity_date "2024-03-14"^^xsd:date ; prov:wasAssociatedWith corporate-body:EP .
             ?council pkg:eventOf file:victims-rights-directive ; pkg:stage <{STATUS}under-negotiation> ;
-                eli-dl:activity_date "2024-06-13"^^xsd:date .
+                eli-dl:activity_date "2024-06-13"^^xsd:date ; prov:wasAssociatedWith corporate-body:CONSIL .
         }}""")
-    # "currently being negotiated" was true between the mandates and the provisional agreement; on the
-    # curation day the file is past that stage, and the graph says why the undated statement is no claim.
+    # "currently being negotiated" was true between the second mandate and the provisional agreement. The page
+    # says it in the present tense, undated: a claim stated as current on the page's snapshot date, when the
+    # amending directive had already been published, so it is explained, not corroborated.
     assert status_on(graph_query, "victims-rights-directive", "2025-01-01") == {"under-negotiation"}
     assert graph_query.ask(f"""
         ASK {{
-            file:victims-rights-directive pkg:currentStatus <{STATUS}provisional-agreement> ;
-                pkg:statusAsOf "2026-11-29"^^xsd:date ; skos:historyNote ?note .
-            FILTER(CONTAINS(STR(?note), "currently being negotiated"))
+            ?claim a pkg:LifecycleClaim ; pkg:claimAbout file:victims-rights-directive ;
+                pkg:stage <{STATUS}under-negotiation> ; pkg:statedAsCurrentOn "2026-11-29"^^xsd:date ;
+                pkg:statedText ?text ; prov:wasDerivedFrom <{PAGE}> ; skos:editorialNote ?why .
+            <{PAGE}> pkg:snapshotDate "2026-11-29"^^xsd:date .
+            FILTER(CONTAINS(STR(?text), "currently being negotiated"))
+            FILTER NOT EXISTS {{ ?claim pkg:corroboratedBy ?event }}
         }}""")
+    assert graph_query.ask(f"""
+        ASK {{ file:victims-rights-directive pkg:currentStatus <{STATUS}published> ;
+                   pkg:statusAsOf "2026-09-18"^^xsd:date . }}""")
 
 
 def test_vrd_openings_shortcomings_and_joint_statement_on_council_position(graph_query):
     # "We highlighted promising openings and shortcomings of the proposed revision and criticised the Council's
-    #  position in a joint statement."
+    #  position in a joint statement."  Two texts, two positions: the Commission's proposal (mixed) and the
+    #  Council's general approach (critical, in the joint statement).
+    rows = graph_query.select("""
+        SELECT ?stance ?instrument ?step WHERE {
+            ?position a pkg:Position ; oa:hasTarget file:victims-rights-directive ; pkg:stance ?stance .
+            OPTIONAL { ?position pkg:assessesInstrument ?instrument }
+            OPTIONAL { ?position pkg:assessesStep ?step } }""")
+    assert {(r["stance"].removeprefix(STANCE), r.get("instrument"), r.get("step")) for r in rows} == {
+        ("mixed", "http://publications.europa.eu/resource/celex/52023PC0424", None),
+        ("critical", None, "https://w3id.org/policykg/id/event/victims-rights-directive-council-general-approach")}
     assert graph_query.ask(f"""
         ASK {{
             ?position a pkg:Position ; oa:hasTarget file:victims-rights-directive ;
-                pkg:stance <{STANCE}mixed> ; pkg:expressedIn ?statement ;
+                pkg:stance <{STANCE}critical> ; pkg:expressedIn ?statement ;
                 prov:wasDerivedFrom <{PAGE}> .
             ?statement a pkg:Publication ; dcterms:type <{PUBTYPE}joint-statement> ;
                 pkg:about file:victims-rights-directive ; dcterms:creator porg:picum ;
@@ -341,8 +363,21 @@ def test_vrd_identifiers(graph_query):
             <https://data.europarl.europa.eu/eli/dl/proc/2023-0250> dcterms:identifier "2023/0250(COD)" ;
                 owl:sameAs <http://publications.europa.eu/resource/procedure/2023_250> .
         }""")
-    # No amending act is recorded: its adoption was not verified.
-    assert not graph_query.ask("ASK { file:victims-rights-directive pkg:hasAdoptedAct ?act }")
+    # The amending act, Directive (EU) 2026/1472, signed on 17 June 2026 and published on 30 June 2026.
+    assert graph_query.ask(f"""
+        ASK {{
+            file:victims-rights-directive pkg:hasAdoptedAct <http://data.europa.eu/eli/dir/2026/1472/oj> .
+            <http://data.europa.eu/eli/dir/2026/1472/oj> a pkg:Directive ; pkg:celex "32026L1472" ;
+                eli:date_document "2026-06-17"^^xsd:date ; eli:date_publication "2026-06-30"^^xsd:date ;
+                eli:amends <http://data.europa.eu/eli/dir/2012/29/oj> ; pkg:resultsFrom celex:52023PC0424 ;
+                dcterms:source <https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32026L1472> ;
+                skos:editorialNote ?uncertain .
+            ?adopted pkg:eventOf file:victims-rights-directive ; pkg:stage <{STATUS}adopted> ;
+                eli-dl:activity_date "2026-06-17"^^xsd:date ;
+                prov:wasAssociatedWith corporate-body:EP , corporate-body:CONSIL .
+            ?published pkg:eventOf file:victims-rights-directive ; pkg:stage <{STATUS}published> ;
+                eli-dl:activity_date "2026-06-30"^^xsd:date .
+        }}""")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -443,7 +478,9 @@ def test_istanbul_convention_identifiers(graph_query):
     ("violence-against-women-directive", "2023-12-31", "under-negotiation"),
     ("violence-against-women-directive", "2026-11-29", "in-force"),
     ("victims-rights-directive", "2023-12-31", "proposed"),
-    ("victims-rights-directive", "2026-11-29", "provisional-agreement"),
+    ("victims-rights-directive", "2026-01-01", "provisional-agreement"),
+    ("victims-rights-directive", "2026-06-20", "adopted"),
+    ("victims-rights-directive", "2026-09-18", "published"),
     ("istanbul-convention", "2015-01-01", "adopted"),
     ("istanbul-convention", "2020-01-01", "under-negotiation"),
     ("istanbul-convention", "2026-11-29", "in-force"),
@@ -459,5 +496,5 @@ def test_current_status_is_the_latest_event(graph_query, file_slug):
     rows = graph_query.select(f"""
         SELECT ?status ?asOf WHERE {{ file:{file_slug} pkg:currentStatus ?status ; pkg:statusAsOf ?asOf }}""")
     assert len(rows) == 1
-    assert rows[0]["asOf"] == "2026-11-29"
-    assert status_on(graph_query, file_slug, "2026-11-29") == {rows[0]["status"].removeprefix(STATUS)}
+    assert rows[0]["asOf"] == AS_OF[file_slug]
+    assert status_on(graph_query, file_slug, AS_OF[file_slug]) == {rows[0]["status"].removeprefix(STATUS)}

@@ -123,7 +123,7 @@ def test_pact_official_events_contradict_april_adoption(graph_query):
     assert status_on(graph_query, "eu-migration-pact", "2025-01-01") == {"in-force"}
     assert graph_query.ask(f"""
         ASK {{ file:eu-migration-pact pkg:currentStatus <{STATUS}applies> ;
-                  pkg:statusAsOf "2026-11-29"^^xsd:date . }}""")
+                  pkg:statusAsOf "2026-07-01"^^xsd:date . }}""")
 
 
 def test_pact_faq_and_brief(graph_query):
@@ -173,7 +173,9 @@ def test_screening_regulation_pre_entry_screening(graph_query):
                FILTER(CONTAINS(STR(?t), "screening of third-country nationals at the external borders")) }}""")
     assert has_event(graph_query, "screening-regulation", "adopted", "2024-05-14")
     assert has_event(graph_query, "screening-regulation", "applies", "2026-06-12")
-    assert status_on(graph_query, "screening-regulation", "2023-01-01") == {"under-negotiation"}
+    # The Council's mandate (22 June 2022) alone leaves the file proposed; negotiations open with Parliament's (20 April 2023).
+    assert status_on(graph_query, "screening-regulation", "2023-01-01") == {"proposed"}
+    assert status_on(graph_query, "screening-regulation", "2023-06-01") == {"under-negotiation"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,24 +271,26 @@ def test_recast_return_directive_standards_for_deportation(graph_query):
                   pkg:followsProcedure ?new .
               ?new dcterms:identifier "2025/0059(COD)" . }""")
     assert has_event(graph_query, "recast-return-directive", "proposed", "2018-09-12")
-    assert has_event(graph_query, "recast-return-directive", "under-negotiation", "2019-06-07")
+    # The Council's partial general approach: Parliament never adopted a mandate on the 2018 proposal.
+    assert has_event(graph_query, "recast-return-directive", "proposed", "2019-06-07")
     # The supersession is a fact of the 2018 proposal; the file's life goes on with the new proposal.
     assert not has_event(graph_query, "recast-return-directive", "superseded", "2025-03-11")
     assert graph_query.ask('ASK { celex:52018PC0634 skos:historyNote ?note . FILTER(CONTAINS(?note, "11 March 2025")) }')
     assert has_event(graph_query, "recast-return-directive", "proposed", "2025-03-11")
     assert status_on(graph_query, "recast-return-directive", "2025-06-01") == {"proposed"}
-    assert has_event(graph_query, "recast-return-directive", "under-negotiation", "2025-12-08")
+    assert has_event(graph_query, "recast-return-directive", "proposed", "2025-12-08")  # the Council's mandate alone
     assert has_event(graph_query, "recast-return-directive", "under-negotiation", "2026-03-26")
     assert has_event(graph_query, "recast-return-directive", "provisional-agreement", "2026-06-01")
     assert not graph_query.ask(f"""
         ASK {{ ?e pkg:eventOf file:recast-return-directive ; pkg:stage ?s .
                FILTER(?s IN (<{STATUS}adopted>, <{STATUS}withdrawn>)) }}""")
-    assert status_on(graph_query, "recast-return-directive", "2020-01-01") == {"under-negotiation"}
-    assert status_on(graph_query, "recast-return-directive", "2026-01-01") == {"under-negotiation"}
-    assert status_on(graph_query, "recast-return-directive", "2026-11-29") == {"provisional-agreement"}
+    assert status_on(graph_query, "recast-return-directive", "2020-01-01") == {"proposed"}
+    assert status_on(graph_query, "recast-return-directive", "2026-01-01") == {"proposed"}
+    assert status_on(graph_query, "recast-return-directive", "2026-04-01") == {"under-negotiation"}
+    assert status_on(graph_query, "recast-return-directive", "2026-06-02") == {"provisional-agreement"}
     assert graph_query.ask(f"""
         ASK {{ file:recast-return-directive pkg:currentStatus <{STATUS}provisional-agreement> ;
-                  pkg:statusAsOf "2026-11-29"^^xsd:date . }}""")
+                  pkg:statusAsOf "2026-06-02"^^xsd:date . }}""")
 
 
 # ---------------------------------------------------------------------------------------------
