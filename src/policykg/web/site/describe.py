@@ -19,12 +19,12 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from policykg.formats import JSONLD
-from policykg.namespaces import (DCTERMS, FILE, INFERRED_GRAPH, OWL, PKG, RDF, RDFS, SH, SKOS, XSD, compact)
+from policykg.namespaces import DCTERMS, FILE, INFERRED_GRAPH, OWL, PKG, RDF, RDFS, SH, SKOS, XSD, compact
+from policykg.web.results import serialize_graph
 from policykg.web.site import links_out, rq
 from policykg.web.site.graph_index import LABEL_PROPERTIES, Index
 from policykg.web.site.links_out import LinkOut
 from policykg.web.site.local_iris import is_ours, local_path
-from policykg.web.results import serialize_graph
 
 INFERRED = str(INFERRED_GRAPH)
 TYPE = str(RDF.type)
@@ -56,8 +56,8 @@ class Node:
     inferred: bool = False
     external: bool = False
     code: bool = False           # a literal holding query text, shown as code
-    rows: list["Row"] = field(default_factory=list)   # a blank node's own statements
-    items: list["Node"] = field(default_factory=list)  # the members of a list, in order
+    rows: list[Row] = field(default_factory=list)   # a blank node's own statements
+    items: list[Node] = field(default_factory=list)  # the members of a list, in order
 
     @property
     def short(self) -> str:
@@ -298,11 +298,12 @@ def _add_links(store, description: Description, builder: _Builder) -> None:
     """EUR-Lex, ELI and OEIL links of the resource, and for a policy file its instruments and timeline."""
     iri = description.iri
     own = builder.by_subject.get(ox.NamedNode(iri), [])
-    celexes = [t.object.value for t in own if t.predicate.value == str(PKG.celex)]
+    celexes = [t.object.value for t in own
+               if t.predicate.value == str(PKG.celex) and not isinstance(t.object, ox.Triple)]
     procedures = [row["procedureId"].value
                   for row in rq.rows(store, "procedures", resource=ox.NamedNode(iri))]
     description.links = links_out.links_for(iri, celexes, procedures)
-    types = {t.object.value for t in own if t.predicate.value == TYPE}
+    types = {t.object.value for t in own if t.predicate.value == TYPE and not isinstance(t.object, ox.Triple)}
     if not types & FILE_TYPES:
         return
     if iri.startswith(str(FILE)):

@@ -32,6 +32,8 @@ def _best(store, query: str, value_name: str, properties: list[str]) -> dict[str
     best: dict[str, tuple[tuple[int, int], str]] = {}
     for row in rq.rows(store, query):
         item, prop, value = row["item"].value, row["property"].value, row[value_name]
+        if not isinstance(value, ox.Literal):  # labels.rq and definitions.rq keep literals only
+            continue
         rank = _rank(properties, prop, value)
         if item not in best or rank < best[item][0] or (rank == best[item][0] and value.value < best[item][1]):
             best[item] = (rank, value.value)

@@ -10,19 +10,19 @@ from datetime import date
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from policykg.web.site.assets import asset_status
 from policykg.formats import Format
 from policykg.namespaces import CONCEPT, FILE, XSD
-from policykg.web.site.pictures import TimelinePoint, network_data, stance_chart_svg, timeline_svg
-from policykg.web.site import rq
-from policykg.web.site.describe import describe_url
+from policykg.web.context import current_endpoint
 from policykg.web.errors import HttpError
-from policykg.web.site.graph_index import index_for
-from policykg.web.site.local_iris import is_ours, local_path
 from policykg.web.respond import answer, etag_for, matches, not_modified
 from policykg.web.results import Body
+from policykg.web.site import rq
+from policykg.web.site.assets import asset_status
+from policykg.web.site.describe import describe_url
+from policykg.web.site.graph_index import index_for
+from policykg.web.site.local_iris import is_ours, local_path
+from policykg.web.site.pictures import TimelinePoint, network_data, stance_chart_svg, timeline_svg
 from policykg.web.site.site_info import site
-from policykg.web.context import current_endpoint
 
 SVG = Format("svg", "image/svg+xml", "svg")
 JSON_DATA = Format("json", "application/json", "json", text=False)
@@ -52,7 +52,7 @@ def timeline_points(rows: list[dict]) -> list[TimelinePoint]:
 
 def network(store, index, root: str) -> dict:
     """vis-network's nodes and edges, each node with the page to open (ours here; other IRIs described here)."""
-    kinds = {}
+    kinds: dict[str, str] = {}
     edges = []
 
     def label(iri: str, row: dict) -> str:
@@ -113,7 +113,7 @@ def create_blueprint() -> Blueprint:
         return cached("network", JSON_DATA, make)
 
     @blueprint.get("/network")
-    def network_page() -> Response:
+    def network_page() -> str:
         endpoint = current_endpoint()
         assets = asset_status()
         data = network(endpoint.store, index_for(endpoint), request.script_root)

@@ -17,6 +17,7 @@ from policykg.sparql.text import with_values
 
 FOLDER = Path(__file__).resolve().parent / "sparql_queries"
 Term = ox.NamedNode | ox.Literal
+Value = ox.NamedNode | ox.BlankNode | ox.Literal   # what a solution of a page query binds
 
 
 @cache
@@ -38,11 +39,21 @@ def run(store, name: str, *, in_values: bool = False, **bindings: Term):
     return store.query(query, **options)
 
 
-def rows(store, name: str, **bindings: Term) -> list[dict[str, object]]:
+def rows(store, name: str, **bindings: Term) -> list[dict[str, Value]]:
     """The solutions of a SELECT as dicts of variable name -> term (unbound variables left out)."""
-    solutions = run(store, name, **bindings)
+    solutions = run(store, name, in_values=False, **bindings)
     names = [variable.value for variable in solutions.variables]
-    return [{key: row[key] for key in names if row[key] is not None} for row in solutions]
+    found: list[dict[str, Value]] = []
+    for row in solutions:
+        values: dict[str, Value] = {}
+        for key in names:
+            term = row[key]
+            if isinstance(term, ox.Triple):  # the page queries bind no quoted triple (RDF-star)
+                raise TypeError(f"{name}.rq bound a quoted triple to ?{key}")
+            if term is not None:
+                values[key] = term
+        found.append(values)
+    return found
 
 
 def triples(store, name: str, *, in_values: bool = False, **bindings: Term) -> list[ox.Triple]:
