@@ -388,8 +388,12 @@ def test_single_permit_recast_adopted_april_2024(graph_query):
                    pkg:recasts <http://data.europa.eu/eli/dir/2011/98/oj> ; pkg:resultsFrom celex:52022PC0655 .
                FILTER(?recast = <http://data.europa.eu/eli/dir/2024/1233/oj>)
                ?p dcterms:identifier "2022/0131(COD)" .
-               ?pos oa:hasTarget file:single-permit-directive ; pkg:stance <{STANCE}welcomes> ;
+               ?pos oa:hasTarget file:single-permit-directive ; pkg:stance <{STANCE}welcomes-with-reservations> ;
+                    pkg:assessesInstrument ?recast ;
                     pkg:raisesConcern <{CONCERN}dependence-on-employers> . }}""")
+    # "promising aspects" reads as welcomes with reservations, like the Child Guarantee's "promising openings".
+    assert not graph_query.ask(f"""
+        ASK {{ ?pos oa:hasTarget file:single-permit-directive ; pkg:stance <{STANCE}welcomes> }}""")
 
 
 def test_single_permit_recast_in_force_and_transposition_deadline(graph_query):
