@@ -38,9 +38,9 @@ def input_digest(triples: Iterable[Triple]) -> str:
     outgoing: dict[BNode, list] = defaultdict(list)
     incoming: dict[BNode, list] = defaultdict(list)
     for s, p, o in triples:
-        if s in bnodes:
+        if isinstance(s, BNode) and s in bnodes:
             outgoing[s].append((p, o))
-        if o in bnodes:
+        if isinstance(o, BNode) and o in bnodes:
             incoming[o].append((s, p))
     labels = dict.fromkeys(bnodes, "_:")
     written: dict[Node, str] = {}

@@ -142,13 +142,15 @@ def property_values(index: TripleIndex, vocab: Vocabulary) -> dict[URIRef, set[P
     values: dict[URIRef, set[Pair]] = defaultdict(set)
     todo: dict[URIRef, set[Pair]] = defaultdict(set)
     for p in index.predicates():
+        if not isinstance(p, URIRef):  # the vocabulary's properties are all IRIs
+            continue
         if p in vocab.object_properties:
-            pairs = index.pairs(p)
+            asserted = index.pairs(p)
         elif p in vocab.data_properties:
-            pairs = [(s, o) for s, o in index.pairs(p) if isinstance(o, Literal)]
+            asserted = [(s, o) for s, o in index.pairs(p) if isinstance(o, Literal)]
         else:
             continue
-        for s, o in pairs:
+        for s, o in asserted:
             if s in same or o in same:
                 todo[p] |= {(s2, o2) for s2 in same.get(s, (s,)) for o2 in same.get(o, (o,))}
             else:
@@ -191,10 +193,10 @@ def entailed_triples(index: TripleIndex, conclusions: Iterable[Triple]) -> tuple
         out.update((node, OWL.sameAs, other) for other in members)
     for c, sups in vocab.super_classes.items():
         out.update((c, RDFS.subClassOf, sup) for sup in sups)
-    for (p, inverted), sups in vocab.super_properties.items():
+    for (p, inverted), super_properties in vocab.super_properties.items():
         if inverted:
             continue
-        for q, flipped in sups:
+        for q, flipped in super_properties:
             if not flipped:
                 out.add((p, RDFS.subPropertyOf, q))
             elif (p, False) in vocab.super_properties.get((q, True), ()):  # p is exactly the inverse of q

@@ -44,7 +44,7 @@ class Clash:
                 "reason": self.reason, "evidence": list(self.evidence), "graphs": [str(g) for g in self.graphs]}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Clash":
+    def from_json(cls, data: dict) -> Clash:
         return cls(individual=URIRef(data["individual"]), classes=tuple(URIRef(c) for c in data["classes"]),
                    reason=data["reason"], evidence=tuple(data["evidence"]),
                    graphs=tuple(URIRef(g) for g in data["graphs"]))
@@ -55,7 +55,10 @@ def disjoint_pairs(graph: Graph) -> set[frozenset[URIRef]]:
     pairs = {frozenset((a, b)) for a, b in graph.subject_objects(OWL.disjointWith)
              if isinstance(a, URIRef) and isinstance(b, URIRef) and a != b}
     for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = [m for m in Collection(graph, graph.value(node, OWL.members)) if isinstance(m, URIRef)]
+        head = graph.value(node, OWL.members)
+        if head is None:  # no member list: no pair declared disjoint
+            continue
+        members = [m for m in Collection(graph, head) if isinstance(m, URIRef)]
         pairs |= {frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:] if a != b}
     return pairs
 
@@ -126,7 +129,8 @@ def _clash(x: URIRef, classes: tuple[URIRef, ...], reason: str, causes: set[URIR
 def _functional_data_clashes(schema: Graph, vocab: Vocabulary, values: dict, source: Dataset | None,
                              label) -> list[Clash]:
     clashes = []
-    functional = {p for p in schema.subjects(RDF.type, OWL.FunctionalProperty) if p in vocab.data_properties}
+    functional = {p for p in schema.subjects(RDF.type, OWL.FunctionalProperty)
+                  if isinstance(p, URIRef) and p in vocab.data_properties}
     for p in sorted(functional):
         by_subject: dict[Node, set[Literal]] = defaultdict(set)
         for s, o in values.get(p, ()):

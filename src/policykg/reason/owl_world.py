@@ -22,6 +22,7 @@ import subprocess
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -124,8 +125,9 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
             return blank[node]
         return _ox(node)
 
-    return ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
-                        format=ox.RdfFormat.N_TRIPLES)
+    # pyoxigraph's stub says bytes | None for every call; with no output file it returns the bytes
+    return cast(bytes, ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
+                                    format=ox.RdfFormat.N_TRIPLES))
 
 
 def _ox(term: Node):
@@ -147,7 +149,7 @@ def _java_message(text: str) -> str:
 
 def unsatisfiable_classes(conclusions: Iterable[Triple]) -> list[URIRef]:
     """Named classes HermiT found equivalent to ``owl:Nothing``."""
-    found = set()
+    found: set[URIRef] = set()
     for s, p, o in conclusions:
         if p == OWL.equivalentClass and OWL.Nothing in (s, o):
             found.update(n for n in (s, o) if isinstance(n, URIRef) and n != OWL.Nothing)

@@ -38,18 +38,29 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from rdflib import BNode, Dataset, Graph, URIRef
 
-from policykg.reason import cache as reason_cache
-from policykg.reason.entailment import Triple, TripleIndex, entailed_triples, needs_hermit_property_values, vocabulary
 from policykg.errors import InconsistentOntology
-from policykg.reason.inconsistency import Clash, find_clashes
-from policykg.namespaces import (GRAPH, INFERRED_GRAPH, METADATA_GRAPH, OWL, QUERIES_GRAPH, RDF, RDFS, XSD,
-                                 SHAPES_GRAPH, bind_prefixes)
-from policykg.reason.owl_world import java_executable, run_hermit, unsatisfiable_classes
+from policykg.namespaces import (
+    GRAPH,
+    INFERRED_GRAPH,
+    METADATA_GRAPH,
+    OWL,
+    QUERIES_GRAPH,
+    RDF,
+    RDFS,
+    SHAPES_GRAPH,
+    XSD,
+    bind_prefixes,
+)
 from policykg.project import Project
+from policykg.reason import cache as reason_cache
 from policykg.reason.cache import input_digest
+from policykg.reason.entailment import Triple, TripleIndex, entailed_triples, needs_hermit_property_values, vocabulary
+from policykg.reason.inconsistency import Clash, find_clashes
+from policykg.reason.owl_world import java_executable, run_hermit, unsatisfiable_classes
 
 #: Named graphs that are not reasoned over, and the prefix of the graphs of shape files.
 NOT_REASONED = frozenset({SHAPES_GRAPH, INFERRED_GRAPH, QUERIES_GRAPH, METADATA_GRAPH})
@@ -103,7 +114,7 @@ class InferenceResult:
             parts.append("unsatisfiable classes: " + ", ".join(label(c) for c in self.unsatisfiable))
         return "; ".join(parts)
 
-    def raise_for_inconsistency(self) -> "InferenceResult":
+    def raise_for_inconsistency(self) -> InferenceResult:
         """Raise :class:`InconsistentOntology` naming the classes and individuals, unless :attr:`ok`."""
         if not self.ok:
             raise InconsistentOntology(self.explain())
@@ -116,7 +127,8 @@ def infer(source: Dataset | Graph | Iterable[Graph], *, hermit_property_values: 
     or several graphs. ``hermit_property_values`` forces HermiT's property-value pass on or off; by default it
     runs only when the input needs it (``entailment.needs_hermit_property_values``). Raises
     :class:`~policykg.errors.ReasonerUnavailable` without a Java runtime, :class:`~policykg.errors.ReasonerFailed`
-    if HermiT fails; an inconsistent input is a result, not an error (see :meth:`InferenceResult.raise_for_inconsistency`)."""
+    if HermiT fails; an inconsistent input is a result, not an error
+    (see :meth:`InferenceResult.raise_for_inconsistency`)."""
     triples = _input_triples(source)
     return _infer(TripleIndex(triples), source if isinstance(source, Dataset) else None, input_digest(triples),
                   hermit_property_values)
@@ -193,12 +205,20 @@ def _input_triples(source: Dataset | Graph | Iterable[Graph]) -> set[Triple]:
     return {t for t in triples if not (t[0] in terms and t[1] in properties)}
 
 
+class _Common(TypedDict):
+    """The fields every result of one run shares."""
+
+    input_triples: int
+    digest: str
+    hermit_property_values: bool
+
+
 def _infer(index: TripleIndex, dataset: Dataset | None, digest: str, hermit_property_values: bool | None
            ) -> InferenceResult:
     java_executable()  # fail early, saying what to install
     use_values = needs_hermit_property_values(index) if hermit_property_values is None else hermit_property_values
     run = run_hermit(index, property_values=use_values)
-    common = dict(input_triples=len(index), digest=digest, hermit_property_values=use_values)
+    common: _Common = {"input_triples": len(index), "digest": digest, "hermit_property_values": use_values}
     if run.consistent:
         entailed, vocab = entailed_triples(index, run.conclusions)
         return InferenceResult(consistent=True, inferred=_keep(entailed, index, vocab.terms),
