@@ -7,9 +7,11 @@
   answers anything: even if a query slipped past the guard, the engine could not reach another host. The listening
   socket, opened before, keeps working.
 * a deep query is a deep recursion in the engine's parser: the stack limit is raised before the workers start.
-* pyoxigraph writes to its own memory while it reads (a worker's lookups copy ~80 KB of shared pages each), so a
-  worker that has copied more than ``recycle_bytes`` ends after its answer and a fresh one is forked: the memory
-  of the whole server stays near one store plus a bounded amount per worker.
+* workers live as long as the server: pyoxigraph writes to its own memory while it reads, so a worker slowly
+  copies shared pages of the store, but that copy can never exceed the store itself. Replacing workers for it cost
+  more CPU and tail latency than the memory it saved (measured in bench/bench_workers.py). A worker ends after
+  its answer only when its resident memory passes a ceiling (``rss_headroom`` above what the master held when the
+  workers were forked), which only a leak or a runaway allocation reaches.
 * never Flask's development server, never debug mode.
 """
 
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from policykg.web.endpoint.watchdog import page_faults, private_bytes
+from policykg.web.endpoint.watchdog import page_faults
 
 log = logging.getLogger("policykg.web")
 CLONE_NEWNET = 0x40000000
@@ -63,25 +65,32 @@ class _Gunicorn(BaseApplication):
 
 
 class Recycler:
-    """Ends a worker (after its answer) once it has copied more than ``limit`` bytes of memory. The page-fault
-    count gives a cheap upper bound after every request; the exact figure is read only when that bound passes."""
+    """Ends a worker (after its answer) once its resident memory passes ``ceiling`` bytes. The page-fault count
+    gives a cheap upper bound of the growth after every request; the resident size is read only when that bound
+    could have reached the ceiling."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.faults = 0          # page faults when the exact figure was last read
-        self.headroom = limit    # bytes the worker may still copy before the limit could be reached
+    def __init__(self, ceiling: int) -> None:
+        self.ceiling = ceiling
+        self.faults = 0          # page faults when the resident size was last read
+        self.headroom = ceiling  # bytes the worker may still grow before the ceiling could be reached
 
     def started(self) -> None:
         self.faults = page_faults()
-        self.headroom = self.limit - private_bytes()
+        self.headroom = self.ceiling - resident_bytes()
 
     def should_end(self) -> bool:
         faults = page_faults()
         if (faults - self.faults) * PAGE < self.headroom:
             return False
-        private = private_bytes()
-        self.faults, self.headroom = faults, self.limit - private
-        return private > self.limit
+        resident = resident_bytes()
+        self.faults, self.headroom = faults, self.ceiling - resident
+        return resident > self.ceiling
+
+
+def resident_bytes() -> int:
+    """This process's resident set size (shared pages of the store included)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
 
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -89,10 +98,10 @@ PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 3, timeout: float = 10.0,
           isolate: bool = True, on_ready: Callable[[list[tuple[str, int]]], None] | None = None,
-          access_log: bool = False, recycle_bytes: int = 160 * 1024 * 1024) -> None:
+          access_log: bool = False, rss_headroom: int = 1024 * 1024 * 1024) -> None:
     """Run ``app`` under gunicorn until interrupted. ``on_ready`` gets the bound (host, port) pairs."""
     raise_stack_limit()
-    recycler = Recycler(recycle_bytes)
+    recycler = Recycler(resident_bytes() + rss_headroom)  # the master holds the store: a worker never needs more
 
     def post_fork(server, worker) -> None:
         if isolate and not isolate_network():
@@ -102,8 +111,7 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
 
     def post_request(worker, req, environ, resp) -> None:
         if recycler.should_end():
-            log.info("worker %d copied more than %d MB of the store; replacing it", os.getpid(),
-                     recycle_bytes >> 20)
+            log.warning("worker %d holds more than %d MB; replacing it", os.getpid(), recycler.ceiling >> 20)
             worker.alive = False
 
     def when_ready(server) -> None:

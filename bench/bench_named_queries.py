@@ -1,0 +1,62 @@
+"""Benchmark: every named query on the embedded store at 100k and 1M generated triples.
+
+    python bench/bench_named_queries.py                          # 100k and 1M, median of 3 runs
+    python bench/bench_named_queries.py --triples 100000 --runs 5
+
+The data is bench/generate.py's (with the lifecycle stages' positions, as bench/bench_virtuoso.py writes it); the
+queries run as ``policykg query`` runs them (default parameters, or parameters naming generated files and acts
+where the defaults name real ones). A run longer than ``--query-timeout`` is stopped (its process is ended) and
+reported as such. bench/bench_virtuoso.py times the same queries on Virtuoso.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_virtuoso import embedded_latency, synthetic_parameters, write_data  # noqa: E402
+
+from policykg.queries.registry import QueryRegistry  # noqa: E402
+from policykg.store.local import MemoryStore  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, action="append", help="graph sizes (default: 100000 and 1000000)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--query-timeout", type=float, default=60.0)
+    args = parser.parse_args(argv)
+    registry = QueryRegistry.from_dir(HERE.parent / "queries")
+    synthetic = synthetic_parameters()
+    sizes = args.triples or [100_000, 1_000_000]
+    columns: dict[int, dict[str, str]] = {}
+    with tempfile.TemporaryDirectory(prefix="policykg-bench-queries-") as scratch:
+        for size in sizes:
+            data = Path(scratch) / f"graph-{size}.nq"
+            write_data(data, size)
+            store = MemoryStore("bench")
+            started = time.perf_counter()
+            store.load_nquads(data)
+            print(f"{size:,} triples loaded in {time.perf_counter() - started:.1f} s", flush=True)
+            column = columns.setdefault(size, {})
+            for name, query in registry.items():
+                times, rows, problem = embedded_latency(store, query, synthetic.get(name, {}), args.runs,
+                                                        args.query_timeout)
+                column[name] = problem or f"{statistics.median(times) * 1000:.0f} ({rows})"
+                print(f"  {name:32} {column[name]:>14}", flush=True)
+            del store
+    print(f"\nnamed queries, embedded store: median of {args.runs} runs, ms (rows)")
+    print(f"{'query':32} " + " ".join(f"{size:>14,}" for size in sizes))
+    for name in registry:
+        print(f"{name:32} " + " ".join(f"{columns[size][name]:>14}" for size in sizes))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
