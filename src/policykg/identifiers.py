@@ -3,15 +3,23 @@
 Pure functions and small frozen dataclasses; no network. Every malformed input raises
 ``IdentifierError`` whose message names the identifier and says exactly what is wrong.
 
-Sources the grammars were checked against (one line each):
-- CELEX parts (sector, 4-digit year, 1-2 letter descriptor, "usually 4 digits"), the 12 sectors: https://eur-lex.europa.eu/content/help/faq/celex-number.html
-- CELEX descriptors by sector; corrigenda carry the suffix "R(xx)": https://eur-lex.europa.eu/content/tools/TableOfSectors/types_of_documents_in_eurlex.html
-- CELEX "(01)" suffix for several documents of one day (e.g. 22006A1230(03)): https://eur-lex.europa.eu/content/help/eurlex-content/celex-number.html
-- ELI templates {typedoc}/{year}/{naturalnumber}/oj, typedocs, "dir is an alias for dir_impl/dir_del", corrigendum form: http://publications.europa.eu/mdr/eli/documentation/uri_templates.html
-- ELI scope (OJ L series acts) and the http://data.europa.eu/eli/ base: https://eur-lex.europa.eu/eli-register/eu_publications_office.html
-- OEIL reference form, split procedures as "2016/0400A(COD)": https://oeil.secure.europarl.europa.eu/oeil/en/procedure-file?reference=2016/0400A(COD)
-- Consolidated versions as CELEX "02016R0399-YYYYMMDD": observed in EUR-Lex links (e.g. https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:02016R0399-20251012)
-- EP procedure IRIs ".../eli/dl/proc/2023-0404", split as "2016-0224A": observed in EP Open Data feed ids (no specification found)
+Sources the grammars were checked against (one item each):
+- CELEX parts (sector, 4-digit year, 1-2 letter descriptor, "usually 4 digits"), the 12 sectors:
+  https://eur-lex.europa.eu/content/help/faq/celex-number.html
+- CELEX descriptors by sector; corrigenda carry the suffix "R(xx)":
+  https://eur-lex.europa.eu/content/tools/TableOfSectors/types_of_documents_in_eurlex.html
+- CELEX "(01)" suffix for several documents of one day (e.g. 22006A1230(03)):
+  https://eur-lex.europa.eu/content/help/eurlex-content/celex-number.html
+- ELI templates {typedoc}/{year}/{naturalnumber}/oj, typedocs, "dir is an alias for dir_impl/dir_del", corrigendum
+  form: http://publications.europa.eu/mdr/eli/documentation/uri_templates.html
+- ELI scope (OJ L series acts) and the http://data.europa.eu/eli/ base:
+  https://eur-lex.europa.eu/eli-register/eu_publications_office.html
+- OEIL reference form, split procedures as "2016/0400A(COD)":
+  https://oeil.secure.europarl.europa.eu/oeil/en/procedure-file?reference=2016/0400A(COD)
+- Consolidated versions as CELEX "02016R0399-YYYYMMDD": observed in EUR-Lex links
+  (e.g. https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:02016R0399-20251012)
+- EP procedure IRIs ".../eli/dl/proc/2023-0404", split as "2016-0224A": observed in EP Open Data feed ids
+  (no specification found)
 - Cellar procedure IRIs ".../resource/procedure/2021_106": observed in Cellar SPARQL usage (no specification found)
 
 Known limits: CELEX forms outside "sector year descriptor 4-digit number" (treaty articles such as
@@ -84,6 +92,12 @@ def _show(text: str) -> str:
     return text if text and text.strip() == text and text.isprintable() else repr(text)
 
 
+def _leading(pattern: str, text: str) -> str:
+    """What ``pattern`` (one that matches the empty string) matches at the start of ``text``."""
+    found = re.match(pattern, text)
+    return found.group() if found else ""
+
+
 def _lex_celex(text: object) -> dict:
     """Split ``text`` into CELEX parts, raising IdentifierError naming the first problem found."""
     if not isinstance(text, str):
@@ -103,7 +117,7 @@ def _lex_celex(text: object) -> dict:
     if not re.fullmatch(r"\d{4}", year):
         raise fail("year must have 4 digits")
     pos = 5
-    letters = re.match(r"[A-Za-z]*", text[pos:]).group()
+    letters = _leading(r"[A-Za-z]*", text[pos:])
     if not letters:
         raise fail("descriptor (1 or 2 capital letters) is missing after the year")
     if not letters.isupper():
@@ -114,7 +128,7 @@ def _lex_celex(text: object) -> dict:
     if table is not None and letters not in table:
         raise fail(f"unknown descriptor {letters!r} for sector {sector}")
     pos += len(letters)
-    number = re.match(r"\d*", text[pos:]).group()
+    number = _leading(r"\d*", text[pos:])
     if len(number) != 4:
         raise fail("number must have 4 digits")
     pos += 4

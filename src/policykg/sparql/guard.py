@@ -185,9 +185,9 @@ def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> C
         lower = text.lower()
         if not any(trigger in lower for trigger in _TRIGGERS) and len(text) <= limits.max_tokens and (
                 text.count("{") + text.count("(") + text.count("[") + text.count("<<") <= limits.max_depth):
-            form = _PROLOGUE_FORM.match(text)
-            if form:
-                return Checked(text, operation, form.group(1).upper())
+            start = _PROLOGUE_FORM.match(text)
+            if start:
+                return Checked(text, operation, start.group(1).upper())
     words = _words(text, limits)
     _refuse_keywords(words, text, base_iri, limits, operation)
     if operation == "query":
