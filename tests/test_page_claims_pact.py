@@ -76,8 +76,10 @@ def test_pact_package_parts(graph_query):
 def test_pact_related_documents_are_the_other_adopted_acts(graph_query):
     rows = graph_query.select("""
         SELECT ?celex WHERE { file:eu-migration-pact pkg:hasRelatedDocument ?doc . ?doc pkg:celex ?celex }""")
+    # the Communication, the five other adopted acts, and the Commission's Migration Preparedness and Crisis
+    # Blueprint recommendation of the same day ("a package of legislative proposals and recommendations")
     assert {r["celex"] for r in rows} == {
-        "52020DC0609", "32024L1346", "32024R1347", "32024R1349", "32024R1350", "32024R1352"}
+        "52020DC0609", "32024L1346", "32024R1347", "32024R1349", "32024R1350", "32024R1352", "32020H1366"}
     # the Reception Conditions Directive recasts Directive 2013/33/EU; the Qualification Regulation repeals 2011/95/EU
     assert graph_query.ask("""
         ASK { <http://data.europa.eu/eli/dir/2024/1346/oj> a pkg:RecastDirective ;
