@@ -48,14 +48,14 @@ def _default_workers() -> int:
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
-          store_url: str | None, update_token: str | None, timeout: float, max_rows: int, workers: int | None, allow_service: tuple[str, ...],
-          no_reason: bool, access_log: bool) -> None:
+          store_url: str | None, update_token: str | None, timeout: float, max_rows: int, workers: int | None,
+          allow_service: tuple[str, ...], no_reason: bool, access_log: bool) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
 
     With no --data it builds the project's graph (ontology, vocabularies, data; validated) and serves it.
     """
-    from policykg.store.local import DiskStore, MemoryStore
     from policykg.queries.registry import QueryRegistry
+    from policykg.store.local import DiskStore, MemoryStore, Store
     from policykg.web import create_app, current_endpoint
     from policykg.web.endpoint.server import serve as run
     from policykg.web.endpoint.service_description import statistics
@@ -67,7 +67,13 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         raise click.UsageError("--store serves a remote endpoint read-only: updates go to that store itself")
     scratch = Path(tempfile.mkdtemp(prefix="policykg-serve-"))
     master = os.getpid()
-    atexit.register(lambda: os.getpid() == master and shutil.rmtree(scratch, ignore_errors=True))
+
+    def remove_scratch() -> None:  # in the master only: the workers share the folder
+        if os.getpid() == master:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    atexit.register(remove_scratch)
+    store: Store
     if store_url:
         from policykg.store.remote import RemoteStore
 
@@ -82,11 +88,12 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         store = DiskStore.create(scratch / "store", version, **source)
         workers = 1
     else:
-        store = MemoryStore(version)
+        memory = MemoryStore(version)
         if "nquads" in source:
-            store.load_nquads(source["nquads"])
+            memory.load_nquads(source["nquads"])
         else:
-            store.load_dataset(source["dataset"])
+            memory.load_dataset(source["dataset"])
+        store = memory
     from policykg.sparql.federation import FederationPolicy
     from policykg.sparql.guard import Limits
 
@@ -105,7 +112,8 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         for address, bound_port in addresses:
             shown = f"[{address}]" if ":" in address else address
             click.echo(f"http://{shown}:{bound_port}/sparql")
-        click.echo(f"serving {len(store) if store.local and not update_token else 'the'} quads, version {version[:12]}, "
+        click.echo(f"serving {len(store) if store.local and not update_token else 'the'} quads, "
+                   f"version {version[:12]}, "
                    f"{workers} worker(s), time limit {timeout:g} s, "
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
 

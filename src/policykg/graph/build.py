@@ -18,9 +18,9 @@ from rdflib import Dataset, URIRef
 from policykg import __version__
 from policykg.errors import ValidationFailed
 from policykg.graph.load import graph_name_for, load_files
+from policykg.graph.validate import ValidationReport, load_shapes, validate_dataset
 from policykg.namespaces import INFERRED_GRAPH, QUERIES_GRAPH
 from policykg.project import Project
-from policykg.graph.validate import ValidationReport, load_shapes, validate_dataset
 
 
 @dataclass
@@ -81,8 +81,8 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
     if not report.conforms:
         raise ValidationFailed(report)
     step("publishing the named queries as data")
-    from policykg.queries.registry import QueryRegistry
     from policykg.queries.as_data import queries_graph
+    from policykg.queries.registry import QueryRegistry
 
     queries = dataset.graph(QUERIES_GRAPH)
     for triple in queries_graph(QueryRegistry.from_project(project)):
@@ -111,8 +111,8 @@ def _without_shapes(dataset: Dataset, project: Project) -> Dataset:
     shape_graphs = {graph_name_for(p, project.root) for p in project.shape_files()}
     view = Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
-        if g not in shape_graphs:
-            view.add((s, p, o, g))
+        if g not in shape_graphs:  # the graph by name, as rdflib's own add would look it up
+            view.add((s, p, o, view.get_context(g) if g is not None else None))
     return view
 
 

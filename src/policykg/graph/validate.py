@@ -105,7 +105,7 @@ def validate_files(project: Project, extra_files: Iterable[Path] = ()) -> Valida
     return validate_dataset(dataset, load_shapes(project), sources=sources, root=project.root)
 
 
-def _result(graph: Graph, shapes: Graph, node, locator: "_Locator") -> ValidationResult:
+def _result(graph: Graph, shapes: Graph, node, locator: _Locator) -> ValidationResult:
     def one(predicate):
         return graph.value(node, predicate)
 
@@ -162,6 +162,8 @@ class _Locator:
         # Where the node is described as a subject; failing that, where it is used as an object.
         for pattern in ((node, None, None, None), (None, None, node, None)):
             for *_, graph in self.dataset.quads(pattern):
+                if not isinstance(graph, URIRef):  # the default graph, or a blank node: no source file
+                    continue
                 path = self.sources.get(graph)
                 if path is not None:
                     return self._display(path), self._line(path, node)

@@ -56,8 +56,9 @@ def reply_for(error: BaseException):
     if isinstance(error, HTTPException):
         status = error.code or 500
         headers = {}
-        if status == 405 and getattr(error, "valid_methods", None):
-            headers["Allow"] = ", ".join(error.valid_methods)
+        valid_methods = getattr(error, "valid_methods", None)  # set on werkzeug's MethodNotAllowed
+        if status == 405 and valid_methods:
+            headers["Allow"] = ", ".join(valid_methods)
         return error_reply(status, _MESSAGES.get(status, error.description or error.name), headers)
     log.error("unexpected error", exc_info=error)
     return error_reply(500, "internal error; it has been logged")
