@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from policykg.errors import QueryRefused, QueryTooComplex, QueryTooLarge
+import pyoxigraph as ox
+
+from policykg.errors import QueryRefused, QueryTooComplex, QueryTooLarge, SparqlSyntaxError
 from policykg.namespaces import PREFIXES
 from policykg.sparql.text import Token, tokens, words
 
@@ -103,7 +105,10 @@ def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | 
     kind, value = token[0], token[1]
     if kind == "iri":
         iri = _unescape(value[1:-1])
-        return urljoin(base, iri) if base and not _SCHEME.match(iri) else iri
+        try:
+            return urljoin(base, iri) if base and not _SCHEME.match(iri) else iri
+        except ValueError as error:  # e.g. an unclosed IPv6 host: <//[::1>
+            raise SparqlSyntaxError(f"<{iri[:200]}> is not an IRI: {error}") from None
     if kind == "pname":
         prefix, _, local = value.partition(":")
         namespace = prefixes.get(prefix)
@@ -113,7 +118,12 @@ def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | 
 
 def check_graph_iri(iri: str, what: str = "graph") -> str:
     """Refuse a graph IRI (from a dataset clause or a protocol parameter) that could only name something outside
-    the store. Any other IRI is fine: it names a stored graph or else an empty one, and is never fetched."""
+    the store. Any other IRI is fine: it names a stored graph or else an empty one, and is never fetched. A text
+    that is not an IRI at all is a SparqlSyntaxError (400)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise SparqlSyntaxError(f"{what} <{iri[:200]}> is not an IRI: {error}") from None
     scheme = _SCHEME.match(iri)
     if not scheme or scheme.group(1).lower() not in GRAPH_SCHEMES:
         raise QueryRefused(f"{what} <{iri[:200]}> is refused: this endpoint never reads files or fetches graphs; "

@@ -17,7 +17,9 @@ class Settings:
     max_url: int = 128 * 1024              # GET request target; longer gets 414
     max_query_memory: int = 1 << 30        # memory one query may add to its worker process
     limits: Limits = field(default_factory=Limits)
-    update_token: str | None = None        # None: read-only; else updates and uploads need "Bearer <token>"
+    # None: read-only; else updates and uploads need "Bearer <token>". Kept out of repr and comparison: the settings
+    # are an input of public ETags and may be logged, and a secret must reach neither.
+    update_token: str | None = field(default=None, repr=False, compare=False)
     cache_max_age: int = 300               # Cache-Control max-age of answers (read-only endpoints)
     gzip_min_size: int = 1024              # answers at least this big are gzipped for clients that accept it
 

@@ -44,12 +44,13 @@ class Operation:
 
 
 def unquote(value: str) -> str:
-    """Decode one ``application/x-www-form-urlencoded`` value of a WSGI query string (latin-1 text of the bytes)."""
+    """Decode one ``application/x-www-form-urlencoded`` name or value of a WSGI query string or form body (latin-1
+    text of the bytes); percent-encoded bytes that are not UTF-8 are a client error, never replaced."""
+    raw = unquote_to_bytes(value.replace("+", " ").encode("latin-1", "replace"))
     try:
-        return (value.replace("+", " ").replace("\\", "\\x5c").replace("%", "\\x").encode("latin-1")
-                .decode("unicode_escape").encode("latin-1").decode("utf-8"))
-    except (UnicodeDecodeError, UnicodeEncodeError):
-        return unquote_to_bytes(value.replace("+", " ").encode("latin-1", "replace")).decode("utf-8", "replace")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HttpError(400, f"a parameter is not valid UTF-8 once percent-decoded: {value[:40]!r}") from None
 
 
 def parse_query_string(query_string: str) -> Params:
@@ -99,7 +100,8 @@ def parse(environ: dict, settings: Settings) -> Operation:
     mimetype = mimetype.lower()
     if mimetype == FORM:
         _utf8_only(options)
-        form = {name: values for name, values in _body_request(environ, settings).form.lists()}
+        # Parsed like the URL's query string (not by werkzeug's form parser, which replaces invalid UTF-8).
+        form = parse_query_string(_body_request(environ, settings).get_data(cache=False).decode("latin-1"))
         queries = args.get("query", []) + form.get("query", [])
         updates = args.get("update", []) + form.get("update", [])
         if queries and updates:

@@ -36,7 +36,8 @@ def local_path(iri: str, script_root: str = "") -> str:
     if not is_ours(iri):
         raise ValueError(f"not one of our IRIs: {iri}")
     document, _, fragment = iri[len(BASE):].partition("#")
-    path = f"{script_root}/{quote(document, safe=_SAFE)}"
+    # Never "//host/...": a path that starts with two slashes is a link to another host.
+    path = f"{script_root}/{quote(document.lstrip('/'), safe=_SAFE)}"
     return f"{path}#{quote(fragment, safe=_SAFE)}" if "#" in iri else path
 
 
