@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from policykg.graph.build import build_project
-from policykg.project import Project
 from policykg.graph.stats import dataset_stats
 from policykg.namespaces import compact
+from policykg.project import Project
 
 
 @click.command()

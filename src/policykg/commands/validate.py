@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from policykg.project import Project
 from policykg.graph.validate import ValidationReport, validate_files
+from policykg.project import Project
 
 
 @click.command()

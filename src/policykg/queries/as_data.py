@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from policykg.namespaces import BASE, PREFIXES, QUERIES_GRAPH, QUERY, RDF, RDFS, SCHEMA, SH, XSD, bind_prefixes
-from policykg.queries.registry import NamedQuery, QueryRegistry
 from policykg.queries.parameters import Parameter
+from policykg.queries.registry import NamedQuery, QueryRegistry
 
 #: The collection node: it holds the prefix declarations every query points to with sh:prefixes.
 LIBRARY = URIRef(str(QUERY))

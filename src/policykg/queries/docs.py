@@ -90,13 +90,13 @@ def docs_path(root: Path) -> Path:
     return root / "docs" / "queries.md"
 
 
-def docs_up_to_date(project: "Project") -> bool:
+def docs_up_to_date(project: Project) -> bool:
     target = docs_path(project.root)
     current = target.read_text(encoding="utf-8") if target.is_file() else ""
     return current == render_markdown(QueryRegistry.from_project(project))
 
 
-def write_docs(project: "Project") -> Path:
+def write_docs(project: Project) -> Path:
     target = docs_path(project.root)
     target.write_text(render_markdown(QueryRegistry.from_project(project)), encoding="utf-8")
     return target

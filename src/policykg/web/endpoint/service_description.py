@@ -21,10 +21,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from policykg.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, TURTLE, by_name, negotiate
 from policykg.namespaces import DATASET, DCAT, DCTERMS, OWL, RDF, RDFS, SD, VOID, XSD, bind_prefixes
-from policykg.web.respond import answer, etag_for, matches, not_modified
-from policykg.web.endpoint.sparql import endpoint_url
-from policykg.web.results import Body
 from policykg.web.context import current_endpoint
+from policykg.web.endpoint.sparql import endpoint_url
+from policykg.web.respond import answer, etag_for, matches, not_modified
+from policykg.web.results import Body
 
 blueprint = Blueprint("service_description", __name__, template_folder="templates")
 DESCRIPTION_FORMATS = (TURTLE, HTML, *GRAPH_FORMATS[1:])
@@ -172,7 +172,8 @@ def limits_text(settings) -> str:
     federation = (f"Federated query (SERVICE) is allowed only towards {', '.join(allowed)}, by a constant IRI; any "
                   f"other SERVICE is refused before evaluation" if allowed else
                   "Federated query (SERVICE) is off and refused before evaluation")
-    return (f"Read-only unless an update token is configured. {federation}; LOAD is refused; graphs named in FROM, FROM NAMED and the dataset parameters are never "
+    return (f"Read-only unless an update token is configured. {federation}; LOAD is refused; graphs named in FROM, "
+            f"FROM NAMED and the dataset parameters are never "
             f"fetched (an unknown graph is an empty graph). Limits: {settings.timeout:g} s per query (?timeout= "
             f"may only lower it; 503 when exceeded), {settings.max_rows} rows or triples and "
             f"{settings.max_bytes} bytes per answer (a cut answer says so in the X-PolicyKG-Truncated header and "
@@ -209,7 +210,7 @@ def service_graph(endpoint, endpoint_url: str, store_url: str) -> Graph:
     g.add((default, RDF.type, SD.Graph))
     g.add((default, RDFS.comment, Literal("The union of all named graphs.", lang="en")))
     g.add((default, VOID.triples, Literal(stats.triples)))
-    for name, triples in stats.graphs:
+    for name, _triples in stats.graphs:
         named = BNode()
         g.add((described, SD.namedGraph, named))
         g.add((named, RDF.type, SD.NamedGraph))

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response
 
-from policykg.queries.registry import QueryRegistry
 from policykg.queries.docs import render_markdown
+from policykg.queries.registry import QueryRegistry
 
 
 def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry]) -> Blueprint:

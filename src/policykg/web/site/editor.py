@@ -16,16 +16,16 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request
 
-from policykg.web.site.assets import asset_status
 from policykg.errors import PolicyKGError
 from policykg.formats import RESULT_FORMATS
 from policykg.namespaces import BASE, PREFIXES
 from policykg.queries.registry import QueryRegistry
-from policykg.web.site import rq
-from policykg.web.endpoint.service_description import statistics
-from policykg.web.site.site_info import site
-from policykg.web.endpoint.sparql import endpoint_url
 from policykg.web.context import current_endpoint
+from policykg.web.endpoint.service_description import statistics
+from policykg.web.endpoint.sparql import endpoint_url
+from policykg.web.site import rq
+from policykg.web.site.assets import asset_status
+from policykg.web.site.site_info import site
 
 YASGUI_FILES = ("yasgui/yasgui.min.js", "yasgui/yasgui.min.css")
 BUILD_COMMAND = "python -c \"from pathlib import Path; from policykg.web.site.assets import build_assets; " \

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from policykg.namespaces import (BASE, CONCEPT, DATASET, GRAPH, ID, ONTOLOGY_IRI, QUERY, SCHEME, SHAPES_IRI)
+from policykg.namespaces import BASE, CONCEPT, DATASET, GRAPH, ID, ONTOLOGY_IRI, QUERY, SCHEME, SHAPES_IRI
 
 #: Paths (without the leading "/") of single resources, and of folders whose every sub-path is a resource.
 DOCUMENTS = tuple(iri[len(BASE):] for iri in (ONTOLOGY_IRI, SHAPES_IRI, DATASET))

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, render_template, request
 
 from policykg.formats import HTML
+from policykg.web.context import current_endpoint
+from policykg.web.endpoint.service_description import statistics
+from policykg.web.respond import answer, etag_for, matches, not_modified
+from policykg.web.results import Body
 from policykg.web.site import rq
 from policykg.web.site.graph_index import index_for
 from policykg.web.site.local_iris import local_path
-from policykg.web.respond import answer, etag_for, matches, not_modified
-from policykg.web.results import Body
-from policykg.web.endpoint.service_description import statistics
 from policykg.web.site.site_info import site
-from policykg.web.context import current_endpoint
 
 COUNTS = [("files", "policy files"), ("instruments", "legal instruments"), ("events", "lifecycle events"),
           ("claims", "date claims checked"), ("positions", "civil-society positions"),

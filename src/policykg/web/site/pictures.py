@@ -44,7 +44,8 @@ def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 900) -
     for year in range(start.year, end.year + 1):
         tick = date(year, 1, 1)
         if start <= tick <= end:
-            parts.append(f'<line x1="{x(tick):.1f}" y1="{axis_y - 5}" x2="{x(tick):.1f}" y2="{axis_y + 5}" stroke="#444"/>'
+            parts.append(f'<line x1="{x(tick):.1f}" y1="{axis_y - 5}" x2="{x(tick):.1f}" y2="{axis_y + 5}" '
+                         f'stroke="#444"/>'
                          f'<text x="{x(tick):.1f}" y="{axis_y + 20}" font-size="11" text-anchor="middle">{year}</text>')
     above = below = 0
     for point in points:
@@ -86,8 +87,10 @@ def stance_chart_svg(title: str, counts: list[tuple[str, int]], *, width: int = 
         y = top + row * bar_height
         length = (width - label_width - 60) * count / largest
         parts.append(f'<g class="bar" data-stance="{escape(stance)}">'
-                     f'<text x="{label_width - 8}" y="{y + 18}" font-size="13" text-anchor="end">{escape(stance)}</text>'
-                     f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="{bar_height - 8}" fill="#0072B2"/>'
+                     f'<text x="{label_width - 8}" y="{y + 18}" font-size="13" text-anchor="end">'
+                     f'{escape(stance)}</text>'
+                     f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="{bar_height - 8}" '
+                     f'fill="#0072B2"/>'
                      f'<text x="{label_width + length + 6:.1f}" y="{y + 18}" font-size="13">{count}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
