@@ -16,18 +16,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
+from support import sparql_server as support_sparql_server
 
-from policykg.errors import PolicyKGError, QueryParameterError, UpstreamError
-from policykg.eurlex.client import CellarClient, RetryPolicy, check_endpoint
+from policykg.errors import PolicyKGError, QueryParameterError, SparqlSyntaxError, UpstreamError
+from policykg.eurlex.client import CellarClient
 from policykg.eurlex.enrich import curated_files, enrich, write_enrichment
-from policykg.sparql.federation import FederationPolicy, normalise_endpoint
 from policykg.eurlex.mapping import ENRICHMENT_GRAPH
 from policykg.eurlex.sparql import bind_values, load_query, prepare, values_block
 from policykg.graph.load import load_files, parse_file
-from policykg.namespaces import (CDM, CELLAR_SPARQL_ENDPOINT, CELEX, DCTERMS, ELI, EUROVOC, PKG, PROV, RDFS,
-                                 RESOURCE_TYPE, XSD)
-
-from support import sparql_server as support_sparql_server
+from policykg.namespaces import (
+    CDM,
+    CELEX,
+    CELLAR_SPARQL_ENDPOINT,
+    DCTERMS,
+    ELI,
+    EUROVOC,
+    PKG,
+    PROV,
+    RDFS,
+    RESOURCE_TYPE,
+    XSD,
+)
+from policykg.sparql.client import RetryPolicy, _Retry, check_endpoint
+from policykg.sparql.federation import FederationPolicy, normalise_endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "data" / "eurlex" / "cellar-fixture.ttl"
@@ -226,8 +237,8 @@ def test_unreachable_endpoint_exits_3_without_traceback(tmp_path):
     done = run_cli("enrich", "--endpoint", f"http://127.0.0.1:{port}/sparql", "--retries", "1", "-o", str(output))
     assert done.returncode == 3
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip() == (f"Error: SPARQL endpoint http://127.0.0.1:{port}/sparql: cannot connect "
-                                   "(connection refused) (gave up after 2 attempts)")
+    assert done.stderr.strip() == (f"Error: cannot reach http://127.0.0.1:{port}/sparql: connection refused "
+                                   "(gave up after 2 attempts)")
     assert not output.exists()
 
 
@@ -248,43 +259,50 @@ def test_curated_files_leave_out_earlier_enrichments(project):
 SIMPLE = "SELECT ?celex WHERE { ?w <http://publications.europa.eu/ontology/cdm#resource_legal_id_celex> ?celex }"
 
 
-def test_retry_after_one_failure():
-    waits = []
+def test_retry_after_one_failure(monkeypatch):
+    waits = record_waits(monkeypatch)
     with support_sparql_server.running(FIXTURE, fail_first=1) as server:
-        client = CellarClient(server.url, retry=RetryPolicy(retries=2, base_delay=0.25), sleep=waits.append)
+        client = CellarClient(server.url, retry=RetryPolicy(retries=2, backoff=0.25))
         rows = client.select(SIMPLE)
         assert server.requests == 2          # a 503, then the answer
-    assert client.retries_made == 1 and waits == [0.25]
+    assert client.retries_made == 1 and client.requests == 2 and waits == [0]
     assert "32024R1689" in {str(r["celex"]) for r in rows}
 
 
-def test_backoff_is_exponential_and_bounded():
-    waits = []
+def record_waits(monkeypatch) -> list[float]:
+    """The waits urllib3's Retry makes between attempts, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(_Retry, "_sleep_backoff", lambda retry: waits.append(retry.get_backoff_time()))
+    return waits
+
+
+def test_backoff_is_exponential_and_bounded(monkeypatch):
+    waits = record_waits(monkeypatch)
     with support_sparql_server.running(FIXTURE, fail_first=100) as server:
-        client = CellarClient(server.url, retry=RetryPolicy(retries=4, base_delay=1, max_delay=3),
-                              sleep=waits.append)
+        policy = RetryPolicy(retries=4, backoff=1, max_delay=3)
+        client = CellarClient(server.url, retry=policy)
         with pytest.raises(UpstreamError) as raised:
             client.select(SIMPLE)
         assert server.requests == 5
-    assert waits == [1, 2, 3, 3]
-    assert str(raised.value) == (f"SPARQL endpoint {server.url}: answered HTTP 503 Service Unavailable: "
-                                 "failing on purpose (gave up after 5 attempts)")
-    assert raised.value.exit_code == 3
+    assert waits == policy.delays() == [0, 1, 2, 3]
+    assert str(raised.value) == (f"query failed at {server.url}: 503 Service Unavailable: failing on purpose "
+                                 "(gave up after 5 attempts)")
+    assert raised.value.exit_code == 3 and client.requests == 5 and client.retries_made == 4
 
 
 def test_timeout_is_retried_then_reported():
     with support_sparql_server.running(FIXTURE, delay=1.5) as server:
-        client = CellarClient(server.url, timeout=0.2, retry=RetryPolicy(retries=1, base_delay=0))
+        client = CellarClient(server.url, timeout=0.2, retry=RetryPolicy(retries=1, backoff=0, timeouts=True))
         started = time.monotonic()
-        with pytest.raises(UpstreamError, match=r"no answer within 0\.2 s \(gave up after 2 attempts\)"):
+        with pytest.raises(UpstreamError, match=r"did not answer within 0\.2 s \(gave up after 2 attempts\)"):
             client.select(SIMPLE)
         assert time.monotonic() - started < 1.4
 
 
 def test_a_refused_query_is_not_retried():
     with support_sparql_server.running(FIXTURE) as server:
-        client = CellarClient(server.url, retry=RetryPolicy(retries=3, base_delay=0))
-        with pytest.raises(UpstreamError, match="HTTP 400"):
+        client = CellarClient(server.url, retry=RetryPolicy(retries=3, backoff=0))
+        with pytest.raises(SparqlSyntaxError, match="400 Bad Request"):
             client.select("SELECT nonsense")
         assert server.requests == 1
 
@@ -292,7 +310,7 @@ def test_a_refused_query_is_not_retried():
 def test_wrong_path_is_not_retried():
     with support_sparql_server.running(FIXTURE) as server:
         client = CellarClient(server.url.replace("/sparql", "/nowhere"), retry=RetryPolicy(retries=3))
-        with pytest.raises(UpstreamError, match="HTTP 404"):
+        with pytest.raises(UpstreamError, match="404 Not Found"):
             client.select(SIMPLE)
         assert server.requests == 1
 
@@ -514,8 +532,8 @@ def test_enriched_graph_validates_with_the_curated_data(enriched):
     """The enrichment can be committed to data/eurlex/ as it is: with the curated data it still conforms
     (a disagreement is reported, not added as a second value)."""
     from policykg.eurlex.enrich import curated_files
-    from policykg.project import Project
     from policykg.graph.validate import validate_files
+    from policykg.project import Project
 
     project = Project.locate()
     report = validate_files(project, [*curated_files(project), enriched[1]])

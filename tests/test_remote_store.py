@@ -14,19 +14,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
 import pytest
-
-from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
-from policykg.namespaces import GRAPH, ID, PREFIXES, RDFS
-from policykg.store.publish import FAILED, NOT_ATTEMPTED, PublishFailed, publish
-from policykg.queries.registry import load_query
-from policykg.sparql.results import from_engine, serialize
-from policykg.store.remote import RemoteStore, prologue
-from policykg.store.client import (SPARQL_JSON, Credentials, Reply, SparqlClient, blank_node_label,
-                                    parse_results, update_chunks)
-from policykg.store.local import MemoryStore
 from support import data
 from support.server import running
 from support.virtuoso import free_port
+
+from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
+from policykg.namespaces import GRAPH, ID, PREFIXES, RDFS
+from policykg.queries.registry import load_query
+from policykg.sparql.client import (
+    SPARQL_JSON,
+    Credentials,
+    Reply,
+    SparqlClient,
+    blank_node_label,
+    parse_results,
+    update_chunks,
+)
+from policykg.sparql.results import from_engine, serialize
+from policykg.store.local import MemoryStore
+from policykg.store.publish import FAILED, NOT_ATTEMPTED, PublishFailed, publish
+from policykg.store.remote import RemoteStore, prologue
 
 TOKEN = "remote-store-test-token"
 UNION_QUERY = "SELECT ?s ?o WHERE { ?s rdfs:label ?o } ORDER BY ?s"

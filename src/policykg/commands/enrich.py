@@ -10,12 +10,14 @@ from pathlib import Path
 import click
 
 from policykg.errors import PolicyKGError
-from policykg.eurlex.client import CellarClient, RetryPolicy
+from policykg.eurlex.client import CELLAR_RETRY, CellarClient
 from policykg.eurlex.diff import EnrichmentReport
-from policykg.eurlex.enrich import DEFAULT_OUTPUT, curated_files, enrich as run_enrichment, write_enrichment
+from policykg.eurlex.enrich import DEFAULT_OUTPUT, curated_files, write_enrichment
+from policykg.eurlex.enrich import enrich as run_enrichment
 from policykg.graph.load import load_files
 from policykg.namespaces import CELLAR_PROCEDURE, CELLAR_SPARQL_ENDPOINT, compact
 from policykg.project import Project
+from policykg.sparql.client import RetryPolicy
 
 
 @click.command()
@@ -28,7 +30,7 @@ from policykg.project import Project
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Seconds to wait for each answer.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-              help="Retries after a connection error, a timeout or an HTTP 5xx (exponential backoff).")
+              help="Retries after a connection error, a timeout or an HTTP 502, 503 or 504 (exponential backoff).")
 @click.pass_context
 def enrich(ctx: click.Context, endpoint: str, output: Path | None, batch_size: int, timeout: float,
            retries: int) -> None:
@@ -40,7 +42,8 @@ def enrich(ctx: click.Context, endpoint: str, output: Path | None, batch_size: i
     """
     project = Project.locate(ctx.obj.get("root"))
     output = output or project.data_dir / DEFAULT_OUTPUT
-    client = CellarClient(endpoint, timeout=timeout, retry=RetryPolicy(retries=retries), batch_size=batch_size)
+    retry = RetryPolicy(retries=retries, backoff=CELLAR_RETRY.backoff, max_delay=CELLAR_RETRY.max_delay, timeouts=True)
+    client = CellarClient(endpoint, timeout=timeout, retry=retry, batch_size=batch_size)
     dataset = load_files(curated_files(project), root=project.root)
     result = run_enrichment(dataset, client, generated_at=_generation_time())
     written = write_enrichment(result, output)
@@ -60,10 +63,10 @@ def _generation_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise PolicyKGError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
-    return _dt.datetime.now(_dt.timezone.utc)
+    return _dt.datetime.now(_dt.UTC)
 
 
 def _print_report(report: EnrichmentReport) -> None:

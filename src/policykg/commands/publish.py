@@ -39,9 +39,9 @@ def publish(ctx: click.Context, endpoint: str, graph_store: str | None, user: st
 
     Publishing again replaces each graph (same result); a failure prints which graphs were and were not published.
     """
+    from policykg.sparql.client import Credentials, SparqlClient
     from policykg.store.publish import publish as push
     from policykg.store.publish import read_graphs
-    from policykg.store.client import Credentials, SparqlClient
 
     if user and token:
         raise click.UsageError("give --user and --password, or --token, not both")

@@ -49,7 +49,8 @@ def enrich(curated: Graph | Dataset, client: CellarClient, *, generated_at: _dt.
            follow_links: bool = True) -> EnrichmentResult:
     """Ask ``client``'s endpoint about every CELEX number and procedure of ``curated``.
 
-    Raises UpstreamError when the endpoint cannot be reached or fails (after the client's retries).
+    Raises UpstreamError when the endpoint cannot be reached or fails (after the client's retries), or cuts an
+    answer at its row limit.
     """
     union = union_graph(curated) if isinstance(curated, Dataset) else curated
     view = read_curated(union)

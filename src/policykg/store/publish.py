@@ -3,7 +3,7 @@
 :func:`publish` reads the build's N-Quads (one named graph per source file, plus ``graph/inferred`` and
 ``graph/queries``), writes every named graph to the store (a Graph Store Protocol ``PUT`` per graph, which
 replaces the graph: publishing twice gives the same store; or SPARQL Update where the store has no graph store,
-see :mod:`policykg.store.client`), then asks the store how many triples each graph holds and compares with the
+see :mod:`policykg.sparql.client`), then asks the store how many triples each graph holds and compares with the
 build. With ``replace=True`` it first drops every graph of the store under the project's graph base
 (``namespaces.GRAPH``), so that graphs of an older build that this one no longer has go too; without it such
 graphs are left alone and the report names them.
@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from policykg.errors import DataLoadError, PolicyKGError, UpstreamError
 from policykg.namespaces import GRAPH
-from policykg.store.client import SparqlClient
+from policykg.sparql.client import SparqlClient
 
 PUBLISHED, MISMATCH, FAILED, NOT_ATTEMPTED = "published", "count mismatch", "failed", "not attempted"
 

@@ -1,9 +1,16 @@
 """A :class:`~policykg.store.local.Store` over a remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, another
 ``policykg serve``...), so that the named queries, the pages and ``/sparql`` can run on a published graph.
 
-* Queries go by HTTP POST. SELECT and ASK ask for SPARQL JSON results and come back as pyoxigraph's
-  ``QuerySolutions`` / ``QueryBoolean`` (``pyoxigraph.parse_query_results``), so every serializer of the embedded
-  store works unchanged; CONSTRUCT and DESCRIBE ask for N-Triples and come back as a list of ``Triple``.
+* Queries go by HTTP POST through :class:`policykg.sparql.client.SparqlClient` (the package's one SPARQL client:
+  SPARQLWrapper requests over urllib3, with its retries, timeouts, credentials and typed errors). SELECT and ASK
+  ask for SPARQL JSON results and come back as pyoxigraph's ``QuerySolutions`` / ``QueryBoolean``
+  (``pyoxigraph.parse_query_results``), so every serializer of the embedded store works unchanged; CONSTRUCT and
+  DESCRIBE ask for N-Triples and come back as a list of ``Triple``.
+* An answer the remote cut at one of its limits (``policykg serve --max-rows``, Virtuoso's ``ResultSetMaxRows``)
+  is read as far as it goes (``policykg serve``'s ``"truncated": true`` after the JSON bindings included), and
+  the cut is said: :attr:`RemoteStore.truncated` holds what the remote said about it, for the last answer of the
+  calling thread, and a warning is logged (``policykg.store.remote``). The lists of graphs and their counts that
+  the store asks for itself are read page by page instead, so that they are whole.
 * The options of :meth:`Store.query` are translated: ``prefixes`` and ``base_iri`` become the query's prologue
   (declarations in the query itself still win), ``default_graph`` / ``named_graphs`` the protocol's
   ``default-graph-uri`` / ``named-graph-uri``. ``substitutions`` are refused: ``supports_substitutions`` is False,
@@ -14,7 +21,10 @@
   (the default), by naming those graphs as the dataset (``FROM`` / ``FROM NAMED`` in the query, see
   :func:`with_dataset`: the same rows as the embedded store), and with ``union="remote"`` by the remote's own
   default graph, which Virtuoso, GraphDB and others make the union of all their graphs (no cost per query, for
-  stores with thousands of graphs; their other graphs are then visible to the queries too).
+  stores with thousands of graphs; their other graphs are then visible to the queries too). When naming the
+  graphs would make the query text longer than ``max_query_chars`` (64 Ki characters by default: what ``policykg
+  serve`` accepts, and about 550 of our graph names), which the remote would refuse (413) or choke on, the query
+  is sent as with ``union="remote"``, and a warning says so once.
 * ``version`` is a hash of the endpoint and of the triple count of each graph in scope, asked at most once per
   ``cache_seconds`` (default 30 s; counting 1M triples takes Virtuoso about 4 s), together with the graph names:
   stable while the remote data is, so ETags keep working. A change that keeps every graph's count (a triple
@@ -28,7 +38,9 @@ the embedded store, where every triple of the build is in a named graph.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -38,15 +50,26 @@ import pyoxigraph as ox
 
 from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
 from policykg.namespaces import GRAPH
+from policykg.sparql.client import (
+    GRAPH_ACCEPT,
+    RESULTS_TYPES,
+    SPARQL_JSON,
+    Credentials,
+    RetryPolicy,
+    SparqlClient,
+    parse_graph,
+    parse_results,
+    update_chunks,
+)
 from policykg.sparql.text import mask, query_form, where_brace
-from policykg.store.client import (GRAPH_ACCEPT, SPARQL_JSON, Credentials, SparqlClient, parse_graph,
-                                    parse_results, update_chunks)
 from policykg.store.local import Answer, GraphName, Store
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 UNION_MODES = ("explicit", "remote")
+#: The longest query text sent with its graphs named (``policykg serve`` accepts 64 Ki characters).
+MAX_QUERY_CHARS = 64 * 1024
 _PREFIX_NAME = re.compile(r"(?:[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-])?|[A-Za-z]")
-_RESULTS_TYPES = ("application/sparql-results+json", "application/json")
+log = logging.getLogger("policykg.store.remote")
 
 
 class RemoteStore(Store):
@@ -57,11 +80,16 @@ class RemoteStore(Store):
 
     def __init__(self, endpoint: str, *, graph_store: str | None = None, credentials: Credentials | None = None,
                  timeout: float = 60.0, union: str = "explicit", scope: str | None = str(GRAPH),
-                 writable: bool = False, cache_seconds: float = 30.0, version: str | None = None) -> None:
+                 writable: bool = False, cache_seconds: float = 30.0, version: str | None = None,
+                 retry: RetryPolicy | None = None, max_query_chars: int = MAX_QUERY_CHARS) -> None:
         if union not in UNION_MODES:
             raise PolicyKGError(f"union must be one of {', '.join(UNION_MODES)}, not {union!r}")
-        self.client = SparqlClient(endpoint, graph_store=graph_store, credentials=credentials, timeout=timeout)
+        self.client = SparqlClient(endpoint, graph_store=graph_store, credentials=credentials, timeout=timeout,
+                                   retry=retry)
         self.union = union
+        self.max_query_chars = max_query_chars
+        self._said_too_many = False
+        self._last = threading.local()
         self.scope = scope or None
         self.writable = writable
         self.cache_seconds = cache_seconds
@@ -70,7 +98,7 @@ class RemoteStore(Store):
         self._counted_at = 0.0
 
     @classmethod
-    def from_url(cls, url: str, **options: Any) -> "RemoteStore":
+    def from_url(cls, url: str, **options: Any) -> RemoteStore:
         """The store of ``sparql+http://HOST/PATH`` or ``sparql+https://…``: the URL after ``sparql+`` is the
         endpoint. A fragment may set options (it is never sent): ``#union=remote``, ``#scope=all`` (every graph of
         the endpoint) or ``#scope=IRI`` (the graphs under that IRI), ``#cache=SECONDS`` (how long the graph counts
@@ -98,6 +126,12 @@ class RemoteStore(Store):
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r}, union={self.union!r}, scope={self.scope!r})"
+
+    @property
+    def truncated(self) -> str | None:
+        """What the remote said about cutting the last answer this thread received (its
+        ``X-PolicyKG-Truncated`` text, ``rows; limit=N rows``, or ``rows``); None when that answer was whole."""
+        return getattr(self._last, "truncated", None)
 
     # -- what is there ---------------------------------------------------------------------------------------------
 
@@ -139,6 +173,7 @@ class RemoteStore(Store):
             raise PolicyKGError("a remote store takes no substitutions: bind parameters with VALUES "
                                 "(supports_substitutions is False)")
         form = query_form(query)
+        text = prologue(base_iri, prefixes) + query
         dataset: dict[str, list[str]] = {}
         if default_graph is not None or named_graphs is not None:
             dataset = {"default_graphs": _iris(default_graph, "default_graph"),
@@ -146,18 +181,28 @@ class RemoteStore(Store):
         elif use_default_graph_as_union and self.union == "explicit":
             # No graph in scope: an IRI that names no graph, so that the dataset is empty, not the whole store.
             names = sorted(self.counts()) or [self.scope or str(GRAPH)]
-            rewritten = with_dataset(query, names)
-            if rewritten is None:
-                dataset = {"default_graphs": names, "named_graphs": names}
-            else:
-                query = rewritten
+            if _dataset_size(names) + len(text) <= self.max_query_chars:
+                rewritten = with_dataset(query, names)
+                if rewritten is None:
+                    dataset = {"default_graphs": names, "named_graphs": names}
+                else:
+                    text = prologue(base_iri, prefixes) + rewritten
+            elif not self._said_too_many:
+                self._said_too_many = True
+                log.warning("%s: naming the %d graphs in scope would make queries longer than %d characters: "
+                            "they run on the remote's own default graph instead", self.endpoint, len(names),
+                            self.max_query_chars)
         accept = SPARQL_JSON if form in ("SELECT", "ASK") else GRAPH_ACCEPT
-        reply = self.client.query(prologue(base_iri, prefixes) + query, accept=accept, **dataset)
-        if reply.media_type in _RESULTS_TYPES:
+        reply = self.client.query(text, accept=accept, **dataset)
+        self._last.truncated = reply.truncated
+        if reply.truncated:
+            log.warning("%s cut the answer at one of its limits (%s): the answer is not whole", self.endpoint,
+                        reply.truncated)
+        if reply.media_type in RESULTS_TYPES:
             return parse_results(reply)
         if form in ("SELECT", "ASK"):
             raise UpstreamError(f"the remote store answered a {form} with {reply.media_type or 'no media type'}, "
-                                "not SPARQL JSON results")
+                                "not SPARQL results")
         return parse_graph(reply)
 
     # -- graphs ----------------------------------------------------------------------------------------------------
@@ -172,9 +217,10 @@ class RemoteStore(Store):
             reply = self.client.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
                                       accept=GRAPH_ACCEPT)
         triples = parse_graph(reply)
-        if len(triples) < expected:
+        if len(triples) < expected or reply.truncated:
+            cut = f"cut at one of its limits: {reply.truncated}" if reply.truncated else "a cap on its answers?"
             raise UpstreamError(f"the remote store gave {len(triples)} of the {expected} triples of graph "
-                                f"<{graph.value}> (a cap on its answers?)")
+                                f"<{graph.value}> ({cut})")
         return iter(triples)
 
     def quads(self) -> Iterator[ox.Quad]:
@@ -254,6 +300,11 @@ def with_dataset(text: str, graphs: list[str]) -> str | None:
     return f"{text[:position]}\n{clauses}{text[position:]}"
 
 
+def _dataset_size(graphs: list[str]) -> int:
+    """About how many characters :func:`with_dataset` adds for ``graphs``."""
+    return sum(2 * len(graph) + 20 for graph in graphs)
+
+
 def _iri(value: str) -> str:
     try:
         return str(ox.NamedNode(value))
@@ -276,4 +327,4 @@ def _named(graph: GraphName) -> ox.NamedNode:
     return graph
 
 
-__all__ = ["SCHEMES", "RemoteStore", "prologue", "with_dataset"]
+__all__ = ["MAX_QUERY_CHARS", "SCHEMES", "RemoteStore", "prologue", "with_dataset"]
