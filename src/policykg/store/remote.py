@@ -173,7 +173,8 @@ class RemoteStore(Store):
             raise PolicyKGError("a remote store takes no substitutions: bind parameters with VALUES "
                                 "(supports_substitutions is False)")
         form = query_form(query)
-        text = prologue(base_iri, prefixes) + query
+        head = prologue(base_iri, prefixes)
+        text = head + query
         dataset: dict[str, list[str]] = {}
         if default_graph is not None or named_graphs is not None:
             dataset = {"default_graphs": _iris(default_graph, "default_graph"),
@@ -181,12 +182,11 @@ class RemoteStore(Store):
         elif use_default_graph_as_union and self.union == "explicit":
             # No graph in scope: an IRI that names no graph, so that the dataset is empty, not the whole store.
             names = sorted(self.counts()) or [self.scope or str(GRAPH)]
-            if _dataset_size(names) + len(text) <= self.max_query_chars:
-                rewritten = with_dataset(query, names)
-                if rewritten is None:
-                    dataset = {"default_graphs": names, "named_graphs": names}
-                else:
-                    text = prologue(base_iri, prefixes) + rewritten
+            rewritten = with_dataset(query, names)
+            if rewritten is None and _dataset_size(names) + len(text) <= self.max_query_chars:
+                dataset = {"default_graphs": names, "named_graphs": names}
+            elif rewritten is not None and len(head) + len(rewritten) <= self.max_query_chars:
+                text = head + rewritten
             elif not self._said_too_many:
                 self._said_too_many = True
                 log.warning("%s: naming the %d graphs in scope would make queries longer than %d characters: "
@@ -301,8 +301,8 @@ def with_dataset(text: str, graphs: list[str]) -> str | None:
 
 
 def _dataset_size(graphs: list[str]) -> int:
-    """About how many characters :func:`with_dataset` adds for ``graphs``."""
-    return sum(2 * len(graph) + 20 for graph in graphs)
+    """About how many characters the protocol's dataset parameters take for ``graphs``."""
+    return sum(2 * len(graph) + 40 for graph in graphs)
 
 
 def _iri(value: str) -> str:
