@@ -313,6 +313,13 @@ def test_com_2025_186_safe_countries_of_origin(graph_query):
                <http://data.europa.eu/eli/reg/2026/464/oj> pkg:resultsFrom celex:52025PC0186 . }}""")
 
 
+def test_safe_third_country_amendment_follows_its_procedure(graph_query):
+    assert graph_query.ask(f"""
+        ASK {{ <http://data.europa.eu/eli/reg/2026/463/oj> pkg:followsProcedure <{PROC}2025-0132> .
+               <{PROC}2025-0132> dcterms:identifier "2025/0132(COD)" ;
+                   dcterms:source <https://www.europarl.europa.eu/doceo/document/TA-10-2026-0026_EN.html> . }}""")
+
+
 @pytest.mark.parametrize(("act", "ref", "proposal"), [
     ("http://data.europa.eu/eli/reg/2013/604/oj", "2008/0243(COD)", "52008PC0820"),
     ("http://data.europa.eu/eli/reg/2013/603/oj", "2008/0242(COD)", None),
