@@ -1,9 +1,12 @@
-"""Answer formats: media types, short names, engine formats, and ``Accept`` negotiation.
+"""The one table of formats: what is read and what is written, media types, short names, file suffixes and the
+engine's formats, and ``Accept`` negotiation.
 
-Three families of answers: query results (SELECT), booleans (ASK) and graphs (CONSTRUCT, DESCRIBE, graph
-downloads). :func:`negotiate` picks the format for an ``Accept`` header (q-values, ``type/*`` and ``*/*``
-wildcards, ``q=0`` exclusions, parameters ignored) and :func:`by_name` for a ``?format=`` short name; both raise
-:class:`~policykg.errors.NotAcceptable` listing the media types that could carry the answer.
+Four families of answers: query results (SELECT), booleans (ASK), graphs (CONSTRUCT, DESCRIBE, graph downloads,
+``policykg export``) and, for ``policykg query`` on a terminal, an aligned text table. Files are read by their
+suffix (:func:`by_suffix`). :func:`negotiate` picks the format for an ``Accept`` header (werkzeug's parser:
+q-values, ``type/*`` and ``*/*`` wildcards, ``q=0`` exclusions, parameters ignored) and :func:`by_name` for a
+``?format=`` or ``--format`` short name; both raise :class:`~policykg.errors.NotAcceptable` listing the media
+types that could carry the answer.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from policykg.errors import NotAcceptable
 
@@ -20,13 +25,15 @@ from policykg.errors import NotAcceptable
 class Format:
     name: str                                  # the short name used in ``?format=`` and file extensions
     media_type: str
-    extension: str
+    extension: str                             # of a file written in this format (no dot)
     names: tuple[str, ...] = ()                # other short names
     aliases: tuple[str, ...] = ()              # other media types a client may ask for
     text: bool = True                          # a text type: sent with ``charset=utf-8``
     results: ox.QueryResultsFormat | None = None
     rdf: ox.RdfFormat | None = None
     rdflib: str | None = None                  # rdflib's serializer name
+    suffixes: tuple[str, ...] = ()             # file suffixes read as this format
+    quads: bool = False                        # a graph format that keeps named graphs
     all_types: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -60,18 +67,21 @@ XML = Format("xml", "application/sparql-results+xml", "srx", ("srx",), ("applica
              results=R.XML)
 CSV = Format("csv", "text/csv", "csv", (), (), results=R.CSV)
 TSV = Format("tsv", "text/tab-separated-values", "tsv", (), (), results=R.TSV)
+TABLE = Format("table", "text/plain", "txt")   # aligned columns, for a terminal
 
 TURTLE = Format("ttl", "text/turtle", "ttl", ("turtle",), ("application/x-turtle",), rdf=G.TURTLE,
-                rdflib="turtle")
+                rdflib="turtle", suffixes=(".ttl",))
 NTRIPLES = Format("nt", "application/n-triples", "nt", ("ntriples", "n-triples"), ("text/n-triples",),
-                  rdf=G.N_TRIPLES, rdflib="nt11")
+                  rdf=G.N_TRIPLES, rdflib="nt11", suffixes=(".nt",))
 JSONLD = Format("jsonld", "application/ld+json", "jsonld", ("json-ld", "json"), ("application/json",), False,
-                rdf=G.JSON_LD, rdflib="json-ld")
+                rdf=G.JSON_LD, rdflib="json-ld", suffixes=(".jsonld", ".json"), quads=True)
 RDFXML = Format("rdf", "application/rdf+xml", "rdf", ("rdfxml", "rdf-xml", "xml", "owl"),
-                ("application/xml", "text/xml"), False, rdf=G.RDF_XML, rdflib="xml")
-TRIG = Format("trig", "application/trig", "trig", (), ("application/x-trig",), rdf=G.TRIG, rdflib="trig")
+                ("application/xml", "text/xml"), False, rdf=G.RDF_XML, rdflib="xml",
+                suffixes=(".rdf", ".owl", ".xml"))
+TRIG = Format("trig", "application/trig", "trig", (), ("application/x-trig",), rdf=G.TRIG, rdflib="trig",
+              suffixes=(".trig",), quads=True)
 NQUADS = Format("nq", "application/n-quads", "nq", ("nquads", "n-quads"), ("text/x-nquads",), rdf=G.N_QUADS,
-                rdflib="nquads")
+                rdflib="nquads", suffixes=(".nq",), quads=True)
 HTML = Format("html", "text/html", "html", (), ("application/xhtml+xml",))
 
 #: What each kind of answer can be written as, in the server's order of preference (the first is the default).
@@ -85,61 +95,59 @@ BY_FORM: dict[str, tuple[Format, ...]] = {
     "SELECT": RESULT_FORMATS, "ASK": BOOLEAN_FORMATS, "CONSTRUCT": GRAPH_FORMATS, "DESCRIBE": GRAPH_FORMATS,
 }
 
+#: What ``policykg query --format`` and ``/queries/NAME.EXT`` can write, per kind of answer (the first is the
+#: default on a terminal). A graph also gives a table, CSV or TSV of its triples; ``json`` is JSON-LD for a graph.
+ANSWER_FORMATS: dict[str, tuple[Format, ...]] = {
+    "select": (TABLE, CSV, TSV, JSON, XML),
+    "ask": (TABLE, CSV, TSV, JSON, XML),
+    "graph": (TURTLE, TABLE, CSV, TSV, JSONLD, NTRIPLES, RDFXML, TRIG, NQUADS),
+}
 
-@dataclass(frozen=True)
-class MediaRange:
-    type: str        # "text", "*"
-    subtype: str     # "turtle", "*"
-    q: float
-    index: int       # position in the header (earlier wins ties)
+#: File suffix (lower case, with the dot) -> the graph format it is read as.
+READ_SUFFIXES: dict[str, Format] = {suffix: fmt for fmt in GRAPH_FORMATS for suffix in fmt.suffixes}
+RDF_SUFFIXES: tuple[str, ...] = tuple(READ_SUFFIXES)
 
-    def specificity(self, media_type: str) -> int:
-        """3 for an exact match, 2 for ``type/*``, 1 for ``*/*``, 0 when the range does not cover the type."""
-        main, _, sub = media_type.partition("/")
-        if self.type == "*":
-            return 1
-        if self.type != main:
-            return 0
-        if self.subtype == "*":
-            return 2
-        return 3 if self.subtype == sub else 0
+
+def by_suffix(suffix: str) -> Format | None:
+    """The graph format a file with this suffix (``.ttl``, ``.JSON``) is read as, or None."""
+    return READ_SUFFIXES.get(suffix.lower())
 
 
 @lru_cache(maxsize=512)
-def parse_accept(header: str) -> tuple[MediaRange, ...]:
-    """The media ranges of an ``Accept`` header; malformed ranges are skipped, q is clamped to [0, 1]."""
+def parse_accept(header: str) -> MIMEAccept:
+    """The media ranges of an ``Accept`` header (werkzeug's parser), parameters other than q dropped, malformed
+    ranges (no subtype, ``*/x``) and invalid q-values skipped; sorted most specific first, then by q, then in
+    the header's order."""
     ranges = []
-    for index, part in enumerate(header.split(",")):
-        pieces = part.split(";")
-        media = pieces[0].strip().lower()
+    for value, q in parse_accept_header(header, MIMEAccept):
+        media = value.split(";", 1)[0].strip().lower()
         main, slash, sub = media.partition("/")
-        if not slash or not main or not sub or (main == "*" and sub != "*"):
-            continue
-        q = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append(MediaRange(main, sub, q, index))
-    return tuple(ranges)
+        if slash and main and sub and (main != "*" or sub == "*"):
+            ranges.append((media, q))
+    return MIMEAccept(ranges)
 
 
-def quality(ranges: tuple[MediaRange, ...], fmt: Format) -> tuple[float, int, int, int]:
+def _specificity(media_range: str) -> int:
+    """3 for an exact type, 2 for ``type/*``, 1 for ``*/*``."""
+    return 1 if media_range == "*/*" else 2 if media_range.endswith("/*") else 3
+
+
+def quality(ranges: MIMEAccept, fmt: Format) -> tuple[float, int, int, int]:
     """How much the client wants ``fmt``: (q, specificity, 1 if it named the format's own type rather than an
     alias, -position) of the most specific range covering one of its media types; q is 0 when none does."""
-    best: tuple[int, int, float, int] | None = None
+    best: tuple[int, int, int] | None = None          # (specificity, primary, -position)
+    best_q = 0.0
     for media_type in (fmt.media_type, *fmt.aliases):
-        primary = int(media_type == fmt.media_type)
-        for r in ranges:
-            spec = r.specificity(media_type)
-            if spec and (best is None or (spec, primary, -r.index) > (best[0], best[1], -best[3])):
-                best = (spec, primary, r.q, r.index)
+        position = ranges.find(media_type)            # werkzeug: the most specific range that covers it
+        if position < 0:
+            continue
+        media_range, q = ranges[position]
+        key = (_specificity(media_range), int(media_type == fmt.media_type), -position)
+        if best is None or key > best:
+            best, best_q = key, q
     if best is None:
         return (0.0, 0, 0, 0)
-    return (best[2], best[0], best[1], -best[3])
+    return (best_q, *best)
 
 
 @lru_cache(maxsize=1024)

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policykg.errors import PolicyKGError
-
-RDF_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl", ".xml")
+from policykg.formats import by_suffix
 
 
 @dataclass(frozen=True)
@@ -89,4 +88,4 @@ def _rdf_files(folder: Path, *, recursive: bool = False) -> list[Path]:
     if not folder.is_dir():
         return []
     pattern = "**/*" if recursive else "*"
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix in RDF_SUFFIXES)
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and by_suffix(p.suffix) is not None)

@@ -1,50 +1,39 @@
-"""Deterministic serialisation: the same graph gives the same bytes, so that diffs between versions read well.
+"""``policykg export``: the chosen named graphs of a build, written by the one RDF writer
+(:mod:`policykg.rdf_writer`: the same graph gives the same bytes, so that diffs between versions read well).
 
-Turtle is grouped by subject with the project's prefixes; blank nodes are relabelled canonically (RDFC-style,
-through rdflib's canonical graph) so that N-Triples and N-Quads can be sorted line by line.
+Triple formats (Turtle, N-Triples, RDF/XML) merge the named graphs; quad formats (TriG, N-Quads, JSON-LD) keep
+them. The formats and their names are :data:`policykg.formats.GRAPH_FORMATS`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
 
-from policykg.errors import PolicyKGError
-from policykg.namespaces import INFERRED_GRAPH, bind_prefixes
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    rdflib_name: str
-    media_type: str
-    extension: str
-    quads: bool
+from policykg.errors import NotAcceptable, PolicyKGError
+from policykg.formats import GRAPH_FORMATS, NQUADS, Format, by_name
+from policykg.namespaces import INFERRED_GRAPH
+from policykg.rdf_writer import write_rdf
 
 
-EXPORT_FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("ttl", "turtle", "text/turtle", ".ttl", False),
-    ExportFormat("nt", "nt", "application/n-triples", ".nt", False),
-    ExportFormat("xml", "xml", "application/rdf+xml", ".rdf", False),
-    ExportFormat("jsonld", "json-ld", "application/ld+json", ".jsonld", True),
-    ExportFormat("trig", "trig", "application/trig", ".trig", True),
-    ExportFormat("nq", "nquads", "application/n-quads", ".nq", True),
-)}
+def graph_format(name: str) -> Format:
+    """The graph format called ``name`` (``ttl``, ``nt``, ``xml``, ``jsonld``, ``trig``, ``nq``, …)."""
+    try:
+        return by_name(name, GRAPH_FORMATS)
+    except NotAcceptable:
+        known = ", ".join(f.name for f in GRAPH_FORMATS)
+        raise PolicyKGError(f"unknown export format {name!r} (known: {known})") from None
 
 
 def select_graphs(dataset: Dataset, *, graph: str | None = None, inferred: bool = False) -> Dataset:
     """A copy of ``dataset`` with only the chosen named graphs: one IRI, or all (the inferred graph only when
     asked for)."""
     names = {g for *_, g in dataset.quads((None, None, None, None))}
-    if graph is not None:
-        if URIRef(graph) not in names:
-            raise PolicyKGError(f"no named graph {graph!r} in the dataset")
-        keep = {URIRef(graph)}
-    else:
-        keep = {g for g in names if inferred or g != INFERRED_GRAPH}
+    keep = _kept(names, graph, inferred)
     selected = Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
         if g in keep:
@@ -52,44 +41,61 @@ def select_graphs(dataset: Dataset, *, graph: str | None = None, inferred: bool 
     return selected
 
 
-def serialize(dataset: Dataset, format_name: str) -> bytes:
-    """Serialise deterministically. Triple formats get the union of the graphs; quad formats keep them."""
-    fmt = EXPORT_FORMATS.get(format_name)
-    if fmt is None:
-        raise PolicyKGError(f"unknown export format {format_name!r} (known: {', '.join(EXPORT_FORMATS)})")
-    if fmt.quads:
-        canonical = Dataset()
-        for name in sorted({g for *_, g in dataset.quads((None, None, None, None))}):
-            target = canonical.graph(name)
-            # Canonical labels are per graph; a graph-specific prefix keeps them apart in the dataset.
-            scope = hashlib.sha256(str(name).encode()).hexdigest()[:8]
-            for triple in _canonical(dataset.graph(name)):
-                target.add(tuple(BNode(f"g{scope}{t}") if isinstance(t, BNode) else t for t in triple))
-        bind_prefixes(canonical)
-        if fmt.name == "nq":
-            return _sorted_lines(canonical.serialize(format="nquads"))
-        return _encode(canonical.serialize(format=fmt.rdflib_name))
-    union = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
-    graph = bind_prefixes(_canonical(union))
-    if fmt.name == "nt":
-        return _sorted_lines(graph.serialize(format="nt"))
-    return _encode(graph.serialize(format=fmt.rdflib_name))
+def select_quads(quads: Iterable[ox.Quad], *, graph: str | None = None, inferred: bool = False) -> list[ox.Quad]:
+    """The quads of the chosen named graphs, as :func:`select_graphs` chooses them."""
+    quads = list(quads)
+    names = {URIRef(q.graph_name.value) for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    keep = {str(name) for name in _kept(names, graph, inferred)}
+    return [q for q in quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in keep]
 
 
-def _canonical(graph: Graph) -> Graph:
-    if not any(isinstance(term, BNode) for triple in graph for term in triple):
-        return graph
-    canonical = Graph()
-    canonical += to_canonical_graph(graph)  # rdflib returns a read-only aggregate
-    return canonical
+def _kept(names: set, graph: str | None, inferred: bool) -> set:
+    if graph is not None:
+        if URIRef(graph) not in names:
+            raise PolicyKGError(f"no named graph {graph!r} in the dataset")
+        return {URIRef(graph)}
+    return {g for g in names if inferred or g != INFERRED_GRAPH}
 
 
-def _sorted_lines(text: str | bytes) -> bytes:
-    lines = sorted(line for line in _encode(text).decode().splitlines() if line.strip())
-    return ("\n".join(lines) + "\n").encode()
+def export_file(nquads: Path, fmt: Format, *, graph: str | None = None, inferred: bool = False) -> bytes:
+    """A build's N-Quads file, its chosen graphs in ``fmt``."""
+    quads = ox.parse(path=str(nquads), format=NQUADS.rdf)
+    return write_rdf(select_quads(quads, graph=graph, inferred=inferred), fmt)
 
 
-def _encode(data: str | bytes) -> bytes:
-    return data.encode() if isinstance(data, str) else data
+def serialize(dataset: Dataset | Iterable[ox.Quad], format_name: str) -> bytes:
+    """Write ``dataset`` (rdflib's, or pyoxigraph quads) in the format called ``format_name``."""
+    fmt = graph_format(format_name)
+    quads = to_quads(dataset) if isinstance(dataset, Dataset) else dataset
+    return write_rdf(quads, fmt)
+
+
+def to_quads(dataset: Dataset) -> list[ox.Quad]:
+    """An rdflib dataset as pyoxigraph quads (blank nodes keep their identity across graphs)."""
+    terms: dict[Node, object] = {}
+
+    def term(node: Node):
+        converted = terms.get(node)
+        if converted is None:
+            converted = terms[node] = _term(node)
+        return converted
+
+    return [ox.Quad(term(s), term(p), term(o), term(g) if isinstance(g, URIRef) else ox.DefaultGraph())
+            for s, p, o, g in dataset.quads((None, None, None, None))]
+
+
+def _term(node: Node):
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode()  # a fresh node: labels are written canonically anyway
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype is not None:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise PolicyKGError(f"cannot export the term {node!r}")
+
+
+__all__ = ["export_file", "graph_format", "select_graphs", "select_quads", "serialize", "to_quads"]

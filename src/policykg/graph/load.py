@@ -21,20 +21,8 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from policykg.errors import DataLoadError
+from policykg.formats import JSONLD, RDF_SUFFIXES, RDFXML, by_suffix
 from policykg.namespaces import GRAPH
-
-#: file suffix -> pyoxigraph format
-FORMATS_BY_SUFFIX: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
 
 # Characters RFC 3987 forbids in an IRI; pyoxigraph refuses most, this catches what reaches us otherwise.
 _FORBIDDEN_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -68,20 +56,20 @@ def parse_file(path: Path | str, *, graph: URIRef | None = None, root: Path | No
     """Parse one file strictly. Triples go to ``graph`` (default: derived from the path); TriG and
     N-Quads keep the graph names they state. Raises :class:`DataLoadError` naming the file and line."""
     path = Path(path)
-    rdf_format = FORMATS_BY_SUFFIX.get(path.suffix.lower())
-    if rdf_format is None:
+    fmt = by_suffix(path.suffix)
+    if fmt is None:
         raise DataLoadError(str(path), f"unknown RDF file type {path.suffix!r} "
-                                       f"(known: {', '.join(sorted(FORMATS_BY_SUFFIX))})")
+                                       f"(known: {', '.join(sorted(RDF_SUFFIXES))})")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise DataLoadError(str(path), f"cannot read: {error.strerror or error}") from None
     graph = graph or graph_name_for(path, root)
-    if rdf_format == ox.RdfFormat.RDF_XML:
+    if fmt is RDFXML:
         _refuse_xml_doctype(path, data)
-    if rdf_format == ox.RdfFormat.JSON_LD:
+    if fmt is JSONLD:
         _refuse_remote_contexts(path, data)
-    quads = list(_convert(path, data, rdf_format, graph))
+    quads = list(_convert(path, data, fmt.rdf, graph))
     if not quads:
         raise DataLoadError(str(path), "empty file: no triples")
     _check_terms(path, data, quads)

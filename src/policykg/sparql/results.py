@@ -18,7 +18,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from policykg.errors import QueryParameterError
+from policykg.formats import JSONLD, TURTLE
 from policykg.namespaces import RDF, XSD, compact
+from policykg.rdf_writer import write_rdf
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD_STRING = str(XSD.string)
@@ -226,38 +228,10 @@ def _json(result: QueryResult) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _rdflib_graph(result: GraphResult):
-    from rdflib import Graph
-
-    from policykg.namespaces import bind_prefixes
-
-    text = "".join(f"{_ntriples(t.subject)} {_ntriples(t.predicate)} {_ntriples(t.object)} .\n"
-                   for t in result.triples)
-    return bind_prefixes(Graph().parse(data=text, format="nt"))
-
-
 def _turtle(result: GraphResult) -> bytes:
-    from rdflib import Dataset
-
-    from policykg.graph.export import serialize as export  # deterministic Turtle, the project's prefixes
-
-    dataset = Dataset()
-    dataset.default_graph += _rdflib_graph(result)
-    return export(dataset, "ttl")
+    return write_rdf(result.triples, TURTLE)
 
 
 def _jsonld(result: GraphResult) -> bytes:
-    """Compact JSON-LD with the project's prefixes as context, its nodes and values sorted (same graph, same
-    bytes)."""
-    from policykg.namespaces import PREFIXES
-
-    document = json.loads(_rdflib_graph(result).serialize(format="json-ld", context=dict(PREFIXES)))
-    return (json.dumps(_sorted(document), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return sorted((_sorted(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    return value
+    """JSON-LD with the project's prefixes as context (the one RDF writer: same graph, same bytes)."""
+    return write_rdf(result.triples, JSONLD)

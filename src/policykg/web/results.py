@@ -1,7 +1,7 @@
 """Answers written out under the row and byte caps, saying so in the body when a cap cut them.
 
 SELECT rows are written here (SPARQL JSON, XML, CSV, TSV) so that writing stops at the cap; graphs are written by
-pyoxigraph (Turtle and TriG with the project's prefixes, N-Triples, N-Quads, JSON-LD, RDF/XML). A cut answer
+the one RDF writer (:mod:`policykg.rdf_writer`: Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML). A cut answer
 stays a valid document: JSON and XML results name the note in ``head`` (``link``) and JSON adds
 ``"truncated": true``; graph formats with comments get a comment line; CSV, TSV and JSON-LD have no room for a
 note, so only the response headers say it (the endpoint sends those for every format).
@@ -19,7 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from policykg.formats import CSV, JSON, NQUADS, NTRIPLES, RDFXML, TRIG, TSV, TURTLE, XML, Format
-from policykg.namespaces import PREFIXES, XSD
+from policykg.namespaces import XSD
+from policykg.rdf_writer import write_rdf
 from policykg.sparql.results import json_term
 
 XSD_STRING = str(XSD.string)
@@ -151,25 +152,9 @@ def write_boolean(value: bool, fmt: Format) -> Body:
 
 # -- graphs -----------------------------------------------------------------------------------------------------
 
-def _trim_prefixes(data: bytes) -> bytes:
-    """Drop the ``@prefix`` lines of a Turtle or TriG document whose prefix the document does not use (cheaper than
-    working out the used prefixes term by term before writing)."""
-    lines = data.split(b"\n")
-    head = 0
-    while head < len(lines) and lines[head].startswith(b"@prefix "):
-        head += 1
-    body = b"\n".join(lines[head:])
-    kept = [line for line in lines[:head] if line[8:line.index(b":", 8) + 1] in body]
-    return b"\n".join(kept + [body]) if kept else body
-
-
 def serialize_graph(items: list, fmt: Format) -> bytes:
-    """Triples (or quads, for TriG and N-Quads) in ``fmt``, with the project's prefixes where the format has them."""
-    if fmt in (TRIG, NQUADS) and items and isinstance(items[0], ox.Triple):
-        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
-    if fmt in (TURTLE, TRIG):
-        return _trim_prefixes(ox.serialize(items, format=fmt.rdf, prefixes=PREFIXES))
-    return ox.serialize(items, format=fmt.rdf, prefixes=PREFIXES if fmt is RDFXML else None)
+    """Triples (or quads, for TriG and N-Quads) in ``fmt``: the one RDF writer (:mod:`policykg.rdf_writer`)."""
+    return write_rdf(items, fmt)
 
 
 def write_graph(triples: Iterable[ox.Triple], fmt: Format, *, max_rows: int, max_bytes: int, note: str) -> Body:

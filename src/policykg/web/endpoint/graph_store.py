@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file
 
 from policykg.formats import DATASET_FORMATS, GRAPH_FORMATS, RDFXML, by_name, negotiate, rdf_format_for
+from policykg.rdf_writer import write_rdf
 from policykg.sparql.guard import check_graph_iri
 from policykg.namespaces import GRAPH
 from policykg.web.errors import HttpError
@@ -137,8 +138,7 @@ def _dump(endpoint) -> Response:
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as out:
-            ox.serialize(endpoint.store.quads(), out, format=fmt.rdf)
+        tmp.write_bytes(write_rdf(endpoint.store.quads(), fmt))
         tmp.replace(path)
     response = send_file(path, mimetype=fmt.content_type, as_attachment=bool(request.args.get("format")),
                          download_name=f"policykg-{version[:12]}.{fmt.extension}", conditional=True, etag=True,

@@ -1,7 +1,8 @@
 """Whole-dataset downloads the Graph Store does not give: ``/downloads/policykg.ttl`` (every graph merged into one
 graph, duplicates removed: Turtle has no named graphs) and ``/downloads/policykg.jsonld`` (the named graphs kept).
-Written once per dataset version into the endpoint's dump folder and sent as files. TriG and N-Quads are the
-Graph Store's dumps (``/store?format=trig``)."""
+Written once per dataset version into the endpoint's dump folder by the one RDF writer, so a download holds the
+bytes ``policykg export --format ttl|jsonld`` writes for the same graphs (``--inferred`` when the server reasons),
+and sent as files. TriG and N-Quads are the Graph Store's dumps (``/store?format=trig``)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,20 @@ import os
 import tempfile
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, send_file
 
 from policykg.formats import JSONLD, TURTLE
-from policykg.namespaces import PREFIXES
+from policykg.rdf_writer import write_rdf
+from policykg.web.context import current_endpoint
 from policykg.web.errors import HttpError
 from policykg.web.respond import CORS, etag_for
-from policykg.web.context import current_endpoint
 
 FORMATS = {"ttl": TURTLE, "jsonld": JSONLD}
 
 
 def _write(store, fmt, path: Path) -> None:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as out:
-        if fmt is TURTLE:
-            triples = dict.fromkeys(quad.triple for quad in store.quads())
-            ox.serialize(triples, out, format=fmt.rdf, prefixes=PREFIXES)
-        else:
-            ox.serialize(store.quads(), out, format=fmt.rdf)
+    tmp.write_bytes(write_rdf(store.quads(), fmt))
     tmp.replace(path)
 
 

@@ -17,12 +17,13 @@ from flask import Blueprint, Response, redirect, render_template, request
 
 from policykg.formats import HTML, JSONLD, NTRIPLES, TURTLE, by_name, negotiate
 from policykg.namespaces import BASE, RDF, VOID, XSD
+from policykg.rdf_writer import write_rdf
 from policykg.web.site import local_iris
 from policykg.web.site.describe import Description, describe
 from policykg.web.errors import HttpError
 from policykg.web.site.graph_index import index_for
 from policykg.web.respond import answer, etag_for, matches, not_modified
-from policykg.web.results import Body, serialize_graph
+from policykg.web.results import Body
 from policykg.web.site.site_info import site
 from policykg.web.context import current_endpoint
 
@@ -91,7 +92,7 @@ def _answer(iri: str) -> Response:
                                alternates=_alternates(), canonical=iri, dump=dump)
         data = page.encode("utf-8")
     else:
-        data = serialize_graph(description.triples + _graph_statements(description, dump), fmt)
+        data = write_rdf(description.triples + _graph_statements(description, dump), fmt)
     name = (iri.rstrip("/#").rsplit("/", 1)[-1] or "resource").replace('"', "")
     return answer(request, endpoint.settings, Body(data, len(description.triples)), fmt, etag=etag,
                   version=version, filename=f"{name}.{fmt.extension}", download=False,
