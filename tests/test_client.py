@@ -5,11 +5,13 @@ code of the package that talks HTTP to a SPARQL service."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import logging
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -268,6 +270,64 @@ def test_a_bearer_token_goes_with_every_request(flaky):
                                                                                                      backoff=0))
     client.select("ASK {}")
     assert _Flaky.authorizations == [f"Bearer {TOKEN}"] * 3
+
+
+class _Digest(BaseHTTPRequestHandler):
+    """Asks for digest authentication (as Virtuoso does) and checks the answer as RFC 7616 says."""
+
+    user, password, realm, nonce = "dba", "d1gest-pass", "SPARQL", "0123456789abcdef"
+    seen: list[str | None] = []
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        header = self.headers.get("Authorization")
+        self.seen.append(header)
+        if not header or not header.startswith("Digest ") or not self._valid(header[7:]):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", f'Digest realm="{self.realm}", nonce="{self.nonce}", '
+                                                 'qop="auth", algorithm="MD5", opaque="op"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b'{"head": {}, "boolean": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", SPARQL_JSON)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _valid(self, value: str) -> bool:
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(value))
+        md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+        a1 = md5(f"{self.user}:{self.realm}:{self.password}")
+        a2 = md5(f"POST:{fields.get('uri')}")
+        expected = md5(f"{a1}:{self.nonce}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{a2}")
+        return fields.get("username") == self.user and fields.get("uri") == self.path and \
+            fields.get("response") == expected and fields.get("opaque") == "op"
+
+
+def test_user_and_password_answer_a_digest_challenge_once():
+    _Digest.seen = []
+    with local_server(_Digest) as url:
+        good = Credentials(user=_Digest.user, password=_Digest.password)
+        client = SparqlClient(f"{url}/sparql-auth", credentials=good)
+        assert bool(client.select("ASK {}")) and bool(client.select("ASK { ?s ?p ?o }"))
+        assert _Digest.seen[0] is None and all(h.startswith("Digest ") for h in _Digest.seen[1:])
+        assert len(_Digest.seen) == 3  # one challenge, then the nonce is used again (its count goes up)
+        assert 'nc=00000002' in _Digest.seen[2] and _Digest.password not in " ".join(_Digest.seen[1:])
+        with pytest.raises(UpstreamError, match="401") as error:
+            SparqlClient(f"{url}/sparql-auth", credentials=Credentials(user="dba", password="wrong")).select("ASK {}")
+        assert "wrong" not in str(error.value)
+
+
+def test_the_cellar_client_refuses_a_cut_answer(capped):
+    from policykg.eurlex.client import CellarClient
+
+    with pytest.raises(UpstreamError, match="cut at one of its limits"):
+        CellarClient(capped.url).select("SELECT ?s WHERE { ?s ?p ?o }")
 
 
 # -- one client ----------------------------------------------------------------------------------------------------

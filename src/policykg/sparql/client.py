@@ -164,7 +164,7 @@ class _Authorization:
         with self._lock:
             if "digest" in offered:
                 _, _, rest = offered["digest"].partition(" ")
-                challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+                challenge = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(rest) if p])
                 header = self._digest_header(method, url, challenge)
                 if header:
                     self.scheme, self.challenge = "digest", challenge
@@ -331,23 +331,6 @@ def blank_node_label(label: str) -> str:
 
 # -- the client ------------------------------------------------------------------------------------------------------
 
-class _Protocol(SPARQLWrapper):
-    """SPARQLWrapper writes the request (``query=`` or ``update=`` form-encoded in a POST, the dataset parameters,
-    the headers); :class:`SparqlClient` sends it over its pool, with its retries, timeouts and credentials."""
-
-    def __init__(self, client: SparqlClient, what: str) -> None:
-        super().__init__(client.endpoint, agent=client.agent)
-        self.client = client
-        self.what = what
-
-    def _query(self) -> tuple[_Response, str]:  # where SPARQLWrapper sends the request it wrote
-        request = self._createRequest()
-        response = self.client._send(request.get_method(), request.full_url, body=request.data,
-                                     headers=dict(request.header_items()),
-                                     idempotent=not self.isSparqlUpdateRequest())
-        return response, self.returnFormat
-
-
 class SparqlClient:
     """One SPARQL 1.1 service: ``endpoint`` answers queries (and updates, for writing without a graph store);
     ``graph_store`` is its Graph Store Protocol URL, if it has one."""
@@ -395,17 +378,13 @@ class SparqlClient:
               named_graphs: Iterable[str] = ()) -> Reply:
         """POST a query (form-encoded, with the protocol's dataset parameters when given). The answer may be cut
         at a limit of the service: :attr:`Reply.truncated` says so."""
-        protocol = _Protocol(self, "query")
-        protocol.queryString = text
-        protocol.queryType = query_form(text)   # SELECT, CONSTRUCT, ASK or DESCRIBE; else refused before it leaves
-        protocol.setMethod(POST)
+        protocol = self._protocol(text, query_form(text), accept)  # not a query form: refused before it leaves
         protocol.setOnlyConneg(True)             # the Accept header only: no format/output parameters
-        protocol.addCustomHttpHeader("Accept", accept)
         for iri in default_graphs:
             protocol.addParameter("default-graph-uri", iri)
         for iri in named_graphs:
             protocol.addParameter("named-graph-uri", iri)
-        response = protocol.query().response
+        response = self._send_protocol(protocol)
         self._check(response, "query", syntax=True)
         if response.status == 206 or response.headers.get("X-SQL-State", "").strip() == "S1TAT":
             # Virtuoso's "anytime" answer: what it found before its time limit, not the whole answer.
@@ -430,12 +409,8 @@ class SparqlClient:
 
     def update(self, text: str) -> None:
         """POST an update (form-encoded ``update=``)."""
-        protocol = _Protocol(self, "update")
-        protocol.queryString = text
-        protocol.queryType = INSERT              # any update operation: the text goes as update=
-        protocol.setMethod(POST)
-        protocol.addCustomHttpHeader("Accept", UPDATE_ACCEPT)
-        self._check(protocol.query().response, "update", syntax=True)
+        protocol = self._protocol(text, INSERT, UPDATE_ACCEPT)  # any update operation: the text goes as update=
+        self._check(self._send_protocol(protocol), "update", syntax=True)
 
     # -- graphs ----------------------------------------------------------------------------------------------------
 
@@ -517,7 +492,7 @@ class SparqlClient:
         """Every row of a SELECT that ends with its ORDER BY, page by page (``LIMIT`` and ``OFFSET``, a page as
         long as the first answer) when the service cuts answers at a row limit."""
         reply = self.query(text, accept=SPARQL_JSON)
-        rows = list(parse_results(reply))
+        rows = _solutions(reply)
         if not reply.truncated:
             return rows
         page = len(rows)
@@ -525,7 +500,7 @@ class SparqlClient:
             raise UpstreamError(f"the answer of {self.endpoint} was cut to no rows ({reply.truncated})")
         while True:
             reply = self.query(f"{text}\nLIMIT {page} OFFSET {len(rows)}", accept=SPARQL_JSON)
-            part = list(parse_results(reply))
+            part = _solutions(reply)
             if reply.truncated and len(part) < page:
                 raise UpstreamError(f"the answers of {self.endpoint} are cut at one of its limits "
                                     f"({reply.truncated}) even {page} rows at a time")
@@ -534,6 +509,23 @@ class SparqlClient:
                 return rows
 
     # -- HTTP ------------------------------------------------------------------------------------------------------
+
+    def _protocol(self, text: str, form: str, accept: str) -> SPARQLWrapper:
+        """SPARQLWrapper set up for one query or update (``form``: its query form, or an update operation)."""
+        protocol = SPARQLWrapper(self.endpoint, agent=self.agent)
+        protocol.queryString = text
+        protocol.queryType = form
+        protocol.setMethod(POST)
+        protocol.addCustomHttpHeader("Accept", accept)
+        return protocol
+
+    def _send_protocol(self, protocol: SPARQLWrapper) -> _Response:
+        """Send the request SPARQLWrapper writes (``query=`` or ``update=`` form-encoded in a POST, the dataset
+        parameters, the headers) over this client's pool, with its retries, timeouts and credentials."""
+        request = protocol._createRequest()
+        body = request.data if isinstance(request.data, bytes) else None
+        return self._send(request.get_method(), request.full_url, body=body, headers=dict(request.header_items()),
+                          idempotent=protocol.isSparqlQueryRequest())
 
     def _graph_url(self, graph: ox.NamedNode) -> str:
         store = self.graph_store or ""
@@ -601,6 +593,13 @@ class SparqlClient:
         if syntax and response.status == 400:
             raise SparqlSyntaxError(f"the remote store {response.url} refused the {what}: {status}{detail}")
         raise UpstreamError(f"{what} failed at {response.url}: {status}{detail}{tries}")
+
+
+def _solutions(reply: Reply) -> list[ox.QuerySolution]:
+    answer = parse_results(reply)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise UpstreamError("the remote store answered a SELECT with a boolean")
+    return list(answer)
 
 
 @dataclass(frozen=True)
@@ -712,6 +711,7 @@ def _units(triples: Iterable[ox.Triple]) -> Iterator[list[ox.Triple]]:
     groups: dict[str, list[ox.Triple]] = {}
     for triple in linked:
         node = triple.subject if isinstance(triple.subject, ox.BlankNode) else triple.object
+        assert isinstance(node, ox.BlankNode)  # a linked triple has one
         groups.setdefault(root(node.value), []).append(triple)
     yield from groups.values()
 
