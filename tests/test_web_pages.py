@@ -188,6 +188,18 @@ def test_a_files_timeline_shows_its_official_events_and_the_pages_claims(client,
     assert client.get("/pictures/timeline/no-such-file.svg").status_code == 404
 
 
+def test_timelines_tell_official_records_from_secondary_sources(client, store):
+    rows = select(store, """SELECT ?file (COUNT(DISTINCT ?e) AS ?n) WHERE {
+                              ?e a pkg:SecondarySourcedEvent ; pkg:eventOf ?file ; eli-dl:activity_date ?d }
+                            GROUP BY ?file""")
+    assert rows, "the data has events that rest on secondary sources only"
+    for row in rows:
+        slug = row["file"].rsplit("/", 1)[-1]
+        svg = client.get(f"/pictures/timeline/{slug}.svg").get_data(as_text=True)
+        assert svg.count('data-evidence="secondary"') == int(row["n"]), slug
+        assert "event dated by secondary sources only" in svg and "Secondary sources only: " in svg
+
+
 def test_the_network_links_files_instruments_groups_and_positions(client, store):
     data = client.get("/pictures/network.json").get_json()
     nodes = {n["id"]: n for n in data["nodes"]}

@@ -22,15 +22,27 @@ class TimelinePoint:
     when: date
     stage: str          # lifecycle-status slug
     label: str
-    official: bool      # False for the source page's claims
+    # "official": an event an official record dates (EUR-Lex, OEIL, the institutions); "secondary": an event only
+    # secondary sources date (pkg:SecondarySourcedEvent); "claim": what the source page states.
+    kind: str = "official"
     precision: str = "day"  # "day", "month" or "year" for claims
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind != "claim"
+
+
+#: What each kind of point says about its evidence, for the tooltip and the legend.
+EVIDENCE = {"official": "Official record", "secondary": "Secondary sources only",
+            "claim": "Claimed by the source page"}
 
 
 def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 900) -> str:
-    """Official events above the axis, the page's claims below it (hatched, at their stated precision)."""
+    """Events above the axis (filled: dated by an official record; hollow: by secondary sources only), the page's
+    claims below it (hatched, at their stated precision)."""
     if not points:
         return _empty_svg(title, width, "No dated events.")
-    points = sorted(points, key=lambda p: (p.when, not p.official))
+    points = sorted(points, key=lambda p: (p.when, not p.is_event))
     start, end = points[0].when, points[-1].when
     span = max((end - start).days, 1)
     left, right, axis_y = 60, width - 60, 150
@@ -51,10 +63,11 @@ def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 900) -
     for point in points:
         colour = STAGE_COLOURS.get(point.stage, "#666")
         px = x(point.when)
-        if point.official:
+        if point.is_event:
             above += 1
             y = axis_y - 30 - (above % 4) * 22
-            mark = f'<circle cx="{px:.1f}" cy="{axis_y}" r="6" fill="{colour}"/>'
+            fill = colour if point.kind == "official" else "white"
+            mark = f'<circle cx="{px:.1f}" cy="{axis_y}" r="6" fill="{fill}" stroke="{colour}" stroke-width="2"/>'
         else:
             below += 1
             y = axis_y + 45 + (below % 4) * 22
@@ -64,13 +77,14 @@ def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 900) -
         # Labels in the right third run leftwards so they stay inside the picture.
         anchor, tx = ("end", px - 4) if px > left + (right - left) * 0.66 else ("start", px + 4)
         parts.append(
-            f'<g class="{"event" if point.official else "claim"}" data-stage="{escape(point.stage)}">'
-            f'<title>{escape(("Official: " if point.official else "Claimed by the source page: ") + text)}</title>'
+            f'<g class="{"event" if point.is_event else "claim"}" data-evidence="{point.kind}" '
+            f'data-stage="{escape(point.stage)}"><title>{escape(EVIDENCE[point.kind] + ": " + text)}</title>'
             f'<line x1="{px:.1f}" y1="{axis_y}" x2="{px:.1f}" y2="{y + 4}" stroke="{colour}" stroke-width="1"/>'
             f'{mark}<text x="{tx:.1f}" y="{y}" font-size="11" fill="{colour}" text-anchor="{anchor}">'
             f'{escape(_shorten(text))}</text></g>')
-    parts.append(f'<text x="{left}" y="{height - 12}" font-size="11" fill="#444">● official event (EUR-Lex, OEIL, '
-                 f'institutions)   □ the source page\'s claim, at its stated precision</text>')
+    parts.append(f'<text x="{left}" y="{height - 12}" font-size="11" fill="#444">● event dated by an official '
+                 f'record (EUR-Lex, OEIL, institutions)   ○ event dated by secondary sources only   □ the source '
+                 f'page\'s claim, at its stated precision</text>')
     parts.append("</svg>")
     return "".join(parts)
 

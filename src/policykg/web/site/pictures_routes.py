@@ -31,8 +31,8 @@ PRECISION = {str(XSD.gYear): "year", str(XSD.gYearMonth): "month"}
 
 
 def timeline_points(rows: list[dict]) -> list[TimelinePoint]:
-    """Timeline points from the rows of ``timeline.rq``: official events at their day, claims at the precision the
-    page gives (a year, a month or a day)."""
+    """Timeline points from the rows of ``timeline.rq``: events at their day (official or secondary evidence),
+    claims at the precision the page gives (a year, a month or a day)."""
     points = []
     for row in rows:
         when = row["when"]
@@ -45,7 +45,7 @@ def timeline_points(rows: list[dict]) -> list[TimelinePoint]:
         stage = row["stage"].value
         points.append(TimelinePoint(
             when=day, stage=stage[len(STAGE_BASE):] if stage.startswith(STAGE_BASE) else stage,
-            label=row["text"].value if "text" in row else "", official=row["official"].value == "true",
+            label=row["text"].value if "text" in row else "", kind=row["kind"].value,
             precision=precision))
     return points
 
