@@ -217,13 +217,13 @@ def test_the_byte_cap_keeps_documents_valid():
     import pyoxigraph as ox
 
     from policykg.formats import JSON, TURTLE, XML
-    from policykg.web.results import write_graph, write_select
+    from policykg.sparql.results import write, write_graph
 
     store = ox.Store()
     store.extend(data.quads())
     query = "SELECT ?label WHERE { GRAPH ?g { ?n <%s> ?label } }" % RDFS.label
     for fmt in (JSON, XML):
-        body = write_select(store.query(query), fmt, max_rows=1000, max_bytes=2000, note="http://x/sparql#limits")
+        body = write(store.query(query), fmt, max_rows=1000, max_bytes=2000, note="http://x/sparql#limits")
         assert body.truncated == "bytes" and 0 < body.count < 300 and len(body.data) <= 2000
         if fmt is JSON:
             assert len(json.loads(body.data)["results"]["bindings"]) == body.count

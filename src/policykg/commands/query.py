@@ -9,7 +9,7 @@ import click
 from policykg.errors import QueryParameterError
 from policykg.project import Project
 from policykg.queries.registry import QueryRegistry
-from policykg.sparql.results import FORMATS, default_format, serialize
+from policykg.sparql.results import default_format, format_names, serialize
 
 
 @click.command("queries")
@@ -40,8 +40,9 @@ def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter value (repeatable), e.g. --param date=2024-01-01.")
-@click.option("-f", "--format", "format_name", type=click.Choice(list(FORMATS)), default=None,
-              help="Output format (default: table for rows, ttl for a graph).")
+@click.option("-f", "--format", "format_name", type=click.Choice(format_names()), default=None,
+              help="Output format (default: table for rows, ttl for a graph; json is JSON-LD and xml RDF/XML "
+                   "for a graph).")
 @click.option("--no-reason", is_flag=True,
               help="Build without OWL reasoning (no Java needed); the named queries answer the same either way.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

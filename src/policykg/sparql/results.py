@@ -1,9 +1,18 @@
-"""The answer of a query as a value (rows, a graph or a boolean), and its serialisations.
+"""The answer of a query as a value (rows, a graph or a boolean), and the one writer of answers.
 
-Formats: ``table`` (aligned text for a terminal), ``csv`` (SPARQL 1.1 CSV: a header row, RFC 4180 quoting, CRLF,
-UTF-8, plain values: opens cleanly in a spreadsheet), ``tsv`` (SPARQL 1.1 TSV: terms in N-Triples syntax),
-``json`` (SPARQL 1.1 JSON results; JSON-LD for a graph) and ``ttl`` (Turtle, for a graph: deterministic, with the
-project's prefixes). A graph also gives a table, CSV or TSV of its triples (subject, predicate, object).
+:func:`write` writes every answer: ``policykg query --format``, ``/queries/NAME.EXT`` and ``/sparql`` (and the
+Graph Store's graphs) all call it, so the same answer gives the same bytes everywhere. Formats
+(:data:`policykg.formats.ANSWER_FORMATS`): ``table`` (aligned text for a terminal), ``csv`` (SPARQL 1.1 CSV: a
+header row, RFC 4180 quoting, CRLF, UTF-8, plain values: opens cleanly in a spreadsheet), ``tsv`` (SPARQL 1.1 TSV:
+terms in N-Triples syntax), ``json`` and ``xml`` (SPARQL 1.1 JSON and XML results); a graph is written by
+:mod:`policykg.rdf_writer` (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) and also gives a table, CSV or TSV
+of its triples (subject, predicate, object).
+
+Caps are options (the command line has none): at most ``max_rows`` rows or triples and about ``max_bytes`` bytes.
+A cut answer stays a valid document and says so where the format has room: JSON and XML results name the note in
+``head`` (``link``) and JSON adds ``"truncated": true``; graph formats with comments get a comment line; CSV, TSV
+and JSON-LD have no room for a note, so only the response headers say it (the endpoint sends those for every
+format, from :class:`Body`).
 """
 
 from __future__ import annotations
@@ -11,14 +20,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from policykg.errors import QueryParameterError
-from policykg.formats import JSONLD, TURTLE
+from policykg.errors import NotAcceptable, QueryParameterError
+from policykg.formats import (
+    ANSWER_FORMATS,
+    CSV,
+    JSON,
+    NQUADS,
+    NTRIPLES,
+    RDFXML,
+    TABLE,
+    TRIG,
+    TSV,
+    TURTLE,
+    XML,
+    Format,
+    by_name,
+)
 from policykg.namespaces import RDF, XSD, compact
 from policykg.rdf_writer import write_rdf
 
@@ -93,64 +118,178 @@ def capped(result: QueryResult, max_rows: int) -> QueryResult:
 
 
 @dataclass(frozen=True)
-class ResultFormat:
-    name: str
-    media_type: str
-    extension: str
-    kinds: frozenset[str]          # which results it can write: select, graph, ask
-    graph_media_type: str | None = None
+class Body:
+    """A written answer: its bytes, how many rows or triples it holds, and which cap cut it."""
+
+    data: bytes
+    count: int                     # rows or triples written
+    truncated: str | None = None   # None, "rows" or "bytes"
 
 
-FORMATS: dict[str, ResultFormat] = {f.name: f for f in (
-    ResultFormat("table", "text/plain; charset=utf-8", ".txt", frozenset({"select", "graph", "ask"})),
-    ResultFormat("csv", "text/csv; charset=utf-8", ".csv", frozenset({"select", "graph", "ask"})),
-    ResultFormat("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", frozenset({"select", "graph", "ask"})),
-    ResultFormat("json", "application/sparql-results+json", ".json", frozenset({"select", "graph", "ask"}),
-                 graph_media_type="application/ld+json"),
-    ResultFormat("ttl", "text/turtle; charset=utf-8", ".ttl", frozenset({"graph"})),
-)}
+# -- formats ----------------------------------------------------------------------------------------------------
+
+_KIND_TEXT = {"select": "a table of rows", "graph": "a graph", "ask": "true or false"}
 
 
-def media_type(result: QueryResult, format_name: str) -> str:
-    fmt = _format(result, format_name)
-    return fmt.graph_media_type if result.kind == "graph" and fmt.graph_media_type else fmt.media_type
+def answer_format(kind: str, name: str) -> Format:
+    """The format called ``name`` (``csv``, ``ttl``, a media type) for an answer of ``kind`` (select, ask, graph);
+    :class:`QueryParameterError` on ``format`` when it cannot write that answer."""
+    try:
+        return by_name(name, ANSWER_FORMATS[kind])
+    except NotAcceptable:
+        usable = ", ".join(f.name for f in ANSWER_FORMATS[kind])
+        known = {n for offers in ANSWER_FORMATS.values() for f in offers for n in f.all_names}
+        if name.strip().lower() not in known:
+            raise QueryParameterError("format", f"unknown format {name!r} (use {usable})") from None
+        raise QueryParameterError("format", f"this query gives {_KIND_TEXT[kind]}; {name!r} cannot write it "
+                                            f"(use {usable})") from None
+
+
+def format_names() -> list[str]:
+    """Every short name :func:`answer_format` knows, for a command-line choice."""
+    names = {f.name: None for offers in ANSWER_FORMATS.values() for f in offers}
+    return [*names, "xml"] if "xml" not in names else list(names)
 
 
 def default_format(kind: str) -> str:
     """The format a result reads best in on a terminal: Turtle for a graph, a table otherwise."""
-    return "ttl" if kind == "graph" else "table"
+    return ANSWER_FORMATS[kind][0].name
 
 
 def serialize(result: QueryResult, format_name: str) -> bytes:
-    _format(result, format_name)
-    if format_name == "json":
-        return _json(result)
-    if format_name == "ttl":
-        return _turtle(result)  # type: ignore[arg-type]
-    header, rows = _tabular(result)
-    if format_name == "csv":
+    """``result`` in the format called ``format_name``, uncapped (the command line's bytes)."""
+    return write(result, answer_format(result.kind, format_name)).data
+
+
+# -- the writer -------------------------------------------------------------------------------------------------
+
+def write(answer: Any, fmt: Format, *, max_rows: int | None = None, max_bytes: int | None = None,
+          note: str = "") -> Body:
+    """Write ``answer`` (a :data:`QueryResult`, or an engine's answer: solutions, a boolean, triples) in ``fmt``,
+    at most ``max_rows`` rows or triples and about ``max_bytes`` bytes; a cut answer points to ``note``."""
+    result = _read(answer, max_rows)
+    if fmt not in ANSWER_FORMATS[result.kind] and not (result.kind == "ask" and fmt in (JSON, XML)):
+        raise QueryParameterError("format", f"this query gives {_KIND_TEXT[result.kind]}; {fmt.name!r} cannot "
+                                            "write it")
+    if isinstance(result, GraphResult) and fmt.rdf is not None:
+        return _graph(result.triples, fmt, max_bytes=max_bytes, note=note,
+                      truncated="rows" if result.truncated else None)
+    if isinstance(result, AskResult) and fmt in (JSON, XML):
+        return Body(_boolean(result.value, fmt), 1)
+    variables, rows = _tabular(result)
+    if fmt is TABLE:
+        return Body(_table(variables, [[_short(t) for t in row] for row in rows]).encode("utf-8"), len(rows),
+                    "rows" if getattr(result, "truncated", False) else None)
+    return _rows(variables, rows, fmt, max_bytes=max_bytes, note=note,
+                 cut=bool(getattr(result, "truncated", False)))
+
+
+def write_graph(triples: Iterable[ox.Triple], fmt: Format, *, max_rows: int | None = None,
+                max_bytes: int | None = None, note: str = "") -> Body:
+    """A graph in ``fmt``, duplicates removed, at most ``max_rows`` triples and about ``max_bytes`` bytes."""
+    return write(_graph_result(triples, max_rows), fmt, max_bytes=max_bytes, note=note)
+
+
+def _read(answer: Any, max_rows: int | None) -> QueryResult:
+    if isinstance(answer, GraphResult):
+        return _graph_result(answer.triples, max_rows, answer.truncated)
+    if isinstance(answer, (SelectResult, AskResult, bool, ox.QueryBoolean)) or hasattr(answer, "variables"):
+        return from_engine(answer, max_rows=max_rows)
+    return _graph_result(answer, max_rows)
+
+
+def _graph_result(triples: Iterable[ox.Triple], max_rows: int | None, truncated: bool = False) -> GraphResult:
+    unique = dict.fromkeys(triples)
+    if max_rows is None:
+        return GraphResult(list(unique), truncated)
+    kept, cut = _capped(iter(unique), max_rows)
+    return GraphResult(kept, truncated or cut)
+
+
+def _capped(items: Iterator, max_rows: int) -> tuple[list, bool]:
+    taken = []
+    for item in items:
+        if len(taken) == max_rows:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
+# -- rows (SELECT; ASK and graphs as tables) --------------------------------------------------------------------
+
+def _rows(variables: list[str], rows: list, fmt: Format, *, max_bytes: int | None, note: str, cut: bool) -> Body:
+    writer = _ROW_WRITERS[fmt]
+    head, parts, tail = writer(variables, rows)
+    if max_bytes is None:
+        kept = len(parts)
+    else:
+        noted_head, _, noted_tail = writer(variables, [], note=note)   # a cut answer carries the note: make room
+        size = len(noted_head) + len(noted_tail)
+        kept = 0
+        for part in parts:
+            if size + len(part) > max_bytes:
+                break
+            size += len(part)
+            kept += 1
+    truncated = "bytes" if kept < len(rows) else ("rows" if cut else None)
+    if truncated:
+        head, _, tail = writer(variables, [], note=note)
+    return Body(head + b"".join(parts[:kept]) + tail, kept, truncated)
+
+
+def _json_rows(variables: list[str], rows: list, note: str | None = None) -> tuple[bytes, list[bytes], bytes]:
+    head: dict[str, Any] = {"vars": variables}
+    if note:
+        head["link"] = [note]
+    start = json.dumps({"head": head}, ensure_ascii=False)[:-1] + ', "results": {"bindings": ['
+    parts = []
+    for i, row in enumerate(rows):
+        binding = {name: json_term(term) for name, term in zip(variables, row) if term is not None}
+        parts.append(((",\n" if i else "\n") + json.dumps(binding, ensure_ascii=False)).encode("utf-8"))
+    tail = "\n]}" + (', "truncated": true}' if note else "}") + "\n"
+    return start.encode("utf-8"), parts, tail.encode("utf-8")
+
+
+def _xml_rows(variables: list[str], rows: list, note: str | None = None) -> tuple[bytes, list[bytes], bytes]:
+    head = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+            "<head>", *[f"<variable name={quoteattr(v)}/>" for v in variables]]
+    if note:
+        head.append(f"<link href={quoteattr(note)}/>")
+    head.append("</head>")
+    if note:
+        head.append(f"<!-- truncated: this answer was cut at a limit of the endpoint; see {escape(note)} -->")
+    head.append("<results>")
+    parts = []
+    for row in rows:
+        bindings = "".join(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+                           for name, term in zip(variables, row) if term is not None)
+        parts.append(f"<result>{bindings}</result>\n".encode())
+    return "\n".join(head).encode("utf-8") + b"\n", parts, b"</results>\n</sparql>\n"
+
+
+def _csv_rows(variables: list[str], rows: list, note: str | None = None) -> tuple[bytes, list[bytes], bytes]:
+    def line(values: list[str]) -> bytes:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([[_plain(t) for t in row] for row in rows])
+        csv.writer(buffer, lineterminator="\r\n").writerow(values)
         return buffer.getvalue().encode("utf-8")
-    if format_name == "tsv":
-        lines = ["\t".join(f"?{h}" for h in header)]
-        lines += ["\t".join("" if t is None else _ntriples(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    return _table(header, [[_short(t) for t in row] for row in rows]).encode("utf-8")
+
+    return line(variables), [line([_plain(t) for t in row]) for row in rows], b""
 
 
-def _format(result: QueryResult, format_name: str) -> ResultFormat:
-    fmt = FORMATS.get(format_name)
-    if fmt is None:
-        raise QueryParameterError("format", f"unknown format {format_name!r} (known: {', '.join(FORMATS)})")
-    if result.kind not in fmt.kinds:
-        usable = ", ".join(name for name, f in FORMATS.items() if result.kind in f.kinds)
-        what = {"select": "a table of rows", "graph": "a graph", "ask": "true or false"}[result.kind]
-        raise QueryParameterError("format", f"this query gives {what}; {format_name!r} cannot write it "
-                                            f"(use {usable})")
-    return fmt
+def _tsv_rows(variables: list[str], rows: list, note: str | None = None) -> tuple[bytes, list[bytes], bytes]:
+    head = ("\t".join(f"?{v}" for v in variables) + "\n").encode("utf-8")
+    return head, [("\t".join(_tsv_term(t) for t in row) + "\n").encode("utf-8") for row in rows], b""
+
+
+_ROW_WRITERS = {JSON: _json_rows, XML: _xml_rows, CSV: _csv_rows, TSV: _tsv_rows}
+
+
+def _boolean(value: bool, fmt: Format) -> bytes:
+    text = "true" if value else "false"
+    if fmt is XML:
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{text}</boolean></sparql>\n").encode()
+    return f'{{"head": {{}}, "boolean": {text}}}\n'.encode()
 
 
 def _tabular(result: QueryResult) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -162,7 +301,34 @@ def _tabular(result: QueryResult) -> tuple[list[str], list[tuple[Any, ...]]]:
     return ["boolean"], [(ox.Literal("true" if result.value else "false"),)]
 
 
+# -- graphs -----------------------------------------------------------------------------------------------------
+
+def _graph(triples: list[ox.Triple], fmt: Format, *, max_bytes: int | None, note: str,
+           truncated: str | None) -> Body:
+    data = write_rdf(triples, fmt)
+    kept = len(triples)
+    while max_bytes is not None and len(data) > max_bytes and kept:
+        kept = int(kept * max_bytes / len(data) * 0.9)
+        data = write_rdf(triples[:kept], fmt)
+        truncated = "bytes"
+    if truncated:
+        data = _graph_note(data, fmt, f"truncated: this answer was cut at a limit of the endpoint; see {note}")
+    return Body(data, kept, truncated)
+
+
+def _graph_note(data: bytes, fmt: Format, note: str) -> bytes:
+    if fmt in (TURTLE, TRIG, NTRIPLES, NQUADS):
+        return f"# {note}\n".encode() + data
+    if fmt is RDFXML:
+        first, _, rest = data.partition(b"\n")
+        return first + f"\n<!-- {escape(note)} -->\n".encode() + rest
+    return data
+
+
+# -- terms ------------------------------------------------------------------------------------------------------
+
 def _plain(term: Term | None) -> str:
+    """A term in CSV: the plain value (blank nodes as ``_:label``, quoted triples in N-Triples syntax)."""
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
@@ -176,6 +342,27 @@ def _ntriples(term: Term) -> str:
     if isinstance(term, ox.Triple):
         return f"<< {_ntriples(term.subject)} {_ntriples(term.predicate)} {_ntriples(term.object)} >>"
     return str(term)
+
+
+def _tsv_term(term: Term | None) -> str:
+    return "" if term is None else _ntriples(term).replace("\t", "\\t")
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value == XSD_STRING:
+            return f"<literal>{escape(term.value)}</literal>"
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    raise TypeError(f"unexpected term {term!r}")
 
 
 def _short(term: Term | None, width: int = 70) -> str:
@@ -214,24 +401,3 @@ def json_term(term: Term) -> dict[str, Any]:
     elif term.datatype.value not in (XSD_STRING, RDF_LANG_STRING):
         value["datatype"] = term.datatype.value
     return value
-
-
-def _json(result: QueryResult) -> bytes:
-    if isinstance(result, GraphResult):
-        return _jsonld(result)
-    if isinstance(result, AskResult):
-        document: dict[str, Any] = {"head": {}, "boolean": result.value}
-    else:
-        bindings = [{v: json_term(t) for v, t in zip(result.variables, row) if t is not None}
-                    for row in result.rows]
-        document = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _turtle(result: GraphResult) -> bytes:
-    return write_rdf(result.triples, TURTLE)
-
-
-def _jsonld(result: GraphResult) -> bytes:
-    """JSON-LD with the project's prefixes as context (the one RDF writer: same graph, same bytes)."""
-    return write_rdf(result.triples, JSONLD)

@@ -20,10 +20,10 @@ from flask import Blueprint, Response, request, send_file
 from policykg.formats import DATASET_FORMATS, GRAPH_FORMATS, RDFXML, by_name, negotiate, rdf_format_for
 from policykg.rdf_writer import write_rdf
 from policykg.sparql.guard import check_graph_iri
+from policykg.sparql.results import write_graph
 from policykg.namespaces import GRAPH
 from policykg.web.errors import HttpError
 from policykg.web.respond import CORS, answer, etag_for, matches, not_modified, preflight
-from policykg.web.results import write_graph
 from policykg.web.endpoint.sparql import authorize, endpoint_url
 from policykg.web.context import current_endpoint
 

@@ -17,11 +17,11 @@ import pyoxigraph as ox
 
 from policykg.formats import BY_FORM, by_name, negotiate
 from policykg.sparql.guard import check_query, check_update, with_using
+from policykg.sparql.results import write
 from policykg.namespaces import PREFIXES
 from policykg.web.errors import HttpError, error_body, error_reply, reply_for
 from policykg.web.endpoint.protocol import Operation, parse
 from policykg.web.respond import CORS, Reply, answer_reply, etag_for, etag_matches, not_modified_reply, preflight
-from policykg.web.results import write_boolean, write_graph, write_select
 
 METHODS = "GET, HEAD, POST, OPTIONS"
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
@@ -94,14 +94,7 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
     job = endpoint.arm(limit - (time.monotonic() - started), limit, environ)
     try:
         result = store.query(checked.text, **options)
-        if isinstance(result, ox.QuerySolutions):
-            body = write_select(result, fmt if checked.form == "SELECT" else BY_FORM["SELECT"][0],
-                                max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
-        elif isinstance(result, ox.QueryBoolean):
-            body = write_boolean(bool(result), fmt if checked.form == "ASK" else BY_FORM["ASK"][0])
-        else:
-            body = write_graph(result, fmt if checked.form in ("CONSTRUCT", "DESCRIBE") else BY_FORM["CONSTRUCT"][0],
-                               max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
+        body = write(result, fmt, max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
     finally:
         endpoint.disarm(job)
     extra = [("X-PolicyKG-Timeout", f"{limit:g}")]

@@ -21,21 +21,20 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template_string, request, url_for
 
 from policykg.errors import PolicyKGError, QueryParameterError
-from policykg.formats import CSV, JSON, JSONLD, TSV, TURTLE
+from policykg.formats import ANSWER_FORMATS
 from policykg.sparql.guard import check_query
 from policykg.queries.registry import Engine, NamedQuery, QueryRegistry
-from policykg.sparql.results import FORMATS, GraphResult, QueryResult, SelectResult, from_engine, serialize
+from policykg.sparql.results import QueryResult, SelectResult, answer_format, from_engine, serialize, write
 from policykg.web.respond import accepts_gzip, answer, etag_for, matches, not_modified
-from policykg.web.results import Body
 from policykg.web.settings import Settings
 from policykg.web.context import current_endpoint
 
 #: Rows shown on the HTML page; the data URLs give every row up to the endpoint's cap.
 HTML_ROW_LIMIT = 1000
+#: The extensions of the data URLs, each read as a format name (``json`` is JSON-LD for a graph).
 DATA_FORMATS = ("csv", "tsv", "json", "ttl")
-_HTTP_FORMAT = {("select", "csv"): CSV, ("select", "tsv"): TSV, ("select", "json"): JSON,
-                ("ask", "csv"): CSV, ("ask", "tsv"): TSV, ("ask", "json"): JSON,
-                ("graph", "csv"): CSV, ("graph", "tsv"): TSV, ("graph", "json"): JSONLD, ("graph", "ttl"): TURTLE}
+_HTTP_FORMAT = {(kind, name) for kind in ("select", "ask", "graph") for name in DATA_FORMATS
+                if name in {n for f in ANSWER_FORMATS[kind] for n in f.all_names}}
 _INPUT_TYPE = {"date": "date", "integer": "number"}
 
 
@@ -122,8 +121,7 @@ def request_values(query: NamedQuery) -> dict[str, str]:
 
 
 def _data(query: NamedQuery, extension: str, engine: Engine, settings: Settings, version: str) -> Response:
-    fmt = _HTTP_FORMAT.get((query.kind, extension))
-    if fmt is None:
+    if (query.kind, extension) not in _HTTP_FORMAT:
         usable = ", ".join(f".{e}" for e in DATA_FORMATS if (query.kind, e) in _HTTP_FORMAT)
         raise QueryParameterError("format", f"query {query.name!r} cannot be written as .{extension} (use {usable})")
     values = request_values(query)
@@ -132,13 +130,12 @@ def _data(query: NamedQuery, extension: str, engine: Engine, settings: Settings,
                     settings.max_rows)
     if matches(request, etag):
         return not_modified(settings, etag, version, accepts_gzip(request))
+    fmt = answer_format(query.kind, extension)
     result = query.run(engine, values)
-    count = (len(result.rows) if isinstance(result, SelectResult)
-             else len(result.triples) if isinstance(result, GraphResult) else 1)
-    body = Body(serialize(result, extension), count, "rows" if getattr(result, "truncated", False) else None)
     note = url_for(f"{request.blueprint}.named", target=query.name, _external=True)
+    body = write(result, fmt, max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
     return answer(request, settings, body, fmt, etag=etag, version=version,
-                  filename=f"{query.name}{FORMATS[extension].extension}", download=False, limit_note=note)
+                  filename=f"{query.name}.{extension}", download=False, limit_note=note)
 
 
 def _page(query: NamedQuery, engine: Engine, settings: Settings, version: str) -> Any:
