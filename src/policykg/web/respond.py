@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from flask import Request, Response
+from werkzeug.http import parse_accept_header, parse_etags
 
 from policykg.formats import Format
-from policykg.web.results import Body
+from policykg.sparql.results import Body
 from policykg.web.settings import Settings
 
 #: Headers every answer carries, errors included (a page on another site may read our answers and errors).
@@ -52,35 +53,18 @@ def etag_for(*parts: object) -> str:
 
 
 def gzip_wanted(accept_encoding: str | None) -> bool:
-    """Whether an ``Accept-Encoding`` header value accepts gzip (q > 0)."""
-    if not accept_encoding or "gzip" not in accept_encoding:
+    """Whether an ``Accept-Encoding`` header value accepts gzip (q > 0; werkzeug's parser)."""
+    if not accept_encoding:
         return False
-    for part in accept_encoding.split(","):
-        coding, *params = part.split(";")
-        if coding.strip().lower() in ("gzip", "x-gzip"):
-            q = 1.0
-            for param in params:
-                key, _, value = param.partition("=")
-                if key.strip().lower() == "q":
-                    try:
-                        q = float(value)
-                    except ValueError:
-                        q = 0.0
-            return q > 0
-    return False
+    codings = parse_accept_header(accept_encoding)
+    return codings.quality("gzip") > 0 or codings.quality("x-gzip") > 0
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """True when an ``If-None-Match`` header value names this answer (either encoding of it)."""
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    for tag in if_none_match.split(","):
-        tag = tag.strip().removeprefix("W/").strip('"')
-        if tag == etag or tag == etag + "-gz":
-            return True
-    return False
+    """True when an ``If-None-Match`` header value names this answer (either encoding of it; werkzeug's parser,
+    weak comparison as RFC 9110 asks for If-None-Match)."""
+    tags = parse_etags(if_none_match)
+    return tags.contains_weak(etag) or tags.contains_weak(etag + "-gz")
 
 
 def cache_headers(settings: Settings, etag: str, version: str, *, gzipped: bool) -> list[tuple[str, str]]:
