@@ -168,7 +168,8 @@ def test_subjects_links_and_procedures_in_our_vocabulary(graph):
     # the IRIs our data uses; the act our data lacks gets its ELI, its CELEX and its EUR-Lex page
     assert (AI_ACT, PKG.celex, Literal("32024R1689")) in graph
     assert (CPR, PKG.celex, Literal("32021R1060")) in graph
-    assert (CPR, DCTERMS.source, URIRef("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32021R1060")) in graph
+    cpr_page = URIRef("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32021R1060")
+    assert (CPR, DCTERMS.source, cpr_page) in graph
     # no CDM term leaks into the data (CDM appears only in the recorded query texts)
     assert not [t for t in graph if str(t[1]).startswith(str(CDM)) or str(t[2]).startswith(str(CDM))]
     assert not [s for s in graph.subjects() if "/resource/cellar/" in str(s)]
@@ -352,6 +353,7 @@ def test_client_settings_are_checked():
 
 ODD = """
 @prefix cdm: <http://publications.europa.eu/ontology/cdm#> .
+@prefix cellar: <http://publications.europa.eu/resource/cellar/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <http://publications.europa.eu/resource/cellar/w1> cdm:resource_legal_id_celex "32024R1689"^^xsd:string ;
     cdm:work_date_document "13/06/2024" ;
@@ -361,10 +363,10 @@ ODD = """
     cdm:work_is_about_concept_eurovoc <http://example.org/not-eurovoc> ;
     cdm:resource_legal_amends_resource_legal <http://publications.europa.eu/resource/cellar/w2> .
 <http://publications.europa.eu/resource/cellar/w2> cdm:resource_legal_id_celex "32024R1689R(01)"^^xsd:string .
-<http://publications.europa.eu/resource/cellar/e1> cdm:expression_belongs_to_work <http://publications.europa.eu/resource/cellar/w1> ;
+cellar:e1 cdm:expression_belongs_to_work cellar:w1 ;
     cdm:expression_uses_language <http://publications.europa.eu/resource/authority/language/MUL> ;
     cdm:expression_title "Multilingual" .
-<http://publications.europa.eu/resource/cellar/e2> cdm:expression_belongs_to_work <http://publications.europa.eu/resource/cellar/w1> ;
+cellar:e2 cdm:expression_belongs_to_work cellar:w1 ;
     cdm:expression_uses_language <http://publications.europa.eu/resource/authority/language/GLE> ;
     cdm:expression_title "  Rialachán (AE) 2024/1689\\n  ó Pharlaimint na hEorpa  " .
 """
@@ -402,7 +404,7 @@ def test_write_replaces_a_file_it_cannot_read(tmp_path, fixture_endpoint, projec
 
 
 def _epoch() -> datetime.datetime:
-    return datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    return datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 # --------------------------------------------------------------------------------------------
@@ -463,7 +465,7 @@ def test_packaged_queries_parse_and_carry_no_comments_when_sent():
         value = URIRef("http://publications.europa.eu/resource/procedure/2021_106") if variable == "procedure" \
             else Literal("32024R1689", datatype=XSD.string)
         text = prepare(load_query(name), [variable], [[value]])
-        assert "#@VALUES" not in text and not [l for l in text.splitlines() if l.lstrip().startswith("#")]
+        assert "#@VALUES" not in text and not [line for line in text.splitlines() if line.lstrip().startswith("#")]
         ox.Store().query(text)
 
 

@@ -210,7 +210,7 @@ def test_a_store_refusing_midway_reports_what_was_published(virtuoso_server, gra
     assert "403" in report.graphs[3].error
     assert report.not_published == names[3:]
     text = "\n".join(report.lines())
-    assert f"failed: <{names[3]}>" in text and "not published (%d)" % (len(names) - 3) in text
+    assert f"failed: <{names[3]}>" in text and f"not published ({len(names) - 3})" in text
     assert "publishing stopped after 3 of" in str(failure.value)
     assert remote_counts(virtuoso_server) == expected_counts  # PUT replaced what was there with the same graphs
 
@@ -226,7 +226,7 @@ def test_publish_command(virtuoso_server, build, expected_counts, monkeypatch, c
     monkeypatch.setenv("POLICYKG_PUBLISH_PASSWORD", "wrong")
     assert main(args) == 3
     err = capsys.readouterr().err
-    assert "not published (%d)" % len(expected_counts) in err and "Error: publishing stopped" in err
+    assert f"not published ({len(expected_counts)})" in err and "Error: publishing stopped" in err
 
 
 def test_query_command_on_the_endpoint(virtuoso_server, published, capsysbinary):

@@ -243,7 +243,7 @@ def test_cached_counts_are_asked_again_after_a_while(server):
 def test_virtuoso_blank_node_labels_become_valid():
     assert blank_node_label("b12") == "b12"
     assert blank_node_label("nodeID://b10002") == "b10002"
-    assert blank_node_label("a b") == "x" + "a b".encode().hex()
+    assert blank_node_label("a b") == "x" + b"a b".hex()
     body = json.dumps({"head": {"vars": ["s", "o"]}, "results": {"bindings": [
         {"s": {"type": "bnode", "value": "nodeID://b10002"},
          "o": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}},
