@@ -47,7 +47,7 @@ from policykg.namespaces import GRAPH, SCHEMA  # noqa: E402
 from policykg.store.publish import publish, read_graphs  # noqa: E402
 from policykg.queries.registry import QueryRegistry  # noqa: E402
 from policykg.store.remote import RemoteStore  # noqa: E402
-from policykg.store.client import Credentials, SparqlClient  # noqa: E402
+from policykg.sparql.client import Credentials, SparqlClient  # noqa: E402
 from policykg.store.local import MemoryStore  # noqa: E402
 
 

@@ -1,9 +1,10 @@
-"""EUR-Lex and related identifiers: CELEX numbers, ELIs, COM numbers and procedure references.
+"""EUR-Lex linking: the enrichment from CELLAR, in submodules imported only when used: ``client`` (CELLAR
+batches over the one SPARQL client, :mod:`policykg.sparql.client`), ``sparql`` (query files and VALUES blocks),
+``cellar`` (what CELLAR says), ``curated`` (what our data says), ``mapping`` (CELLAR's answer in ELI terms),
+``diff`` (the report), ``enrich`` (end to end), ``languages``.
 
-The enrichment from CELLAR lives in submodules, imported only when used (they pull in SPARQLWrapper):
-``client`` (SPARQL client with retries), ``sparql`` (query files and VALUES blocks), ``cellar`` (what CELLAR
-says), ``curated`` (what our data says), ``mapping`` (CELLAR's answer in ELI terms), ``diff`` (the report),
-``enrich`` (end to end), ``federation`` (the SERVICE allow-list), ``languages``.
+The identifier grammar (CELEX, ELI, COM numbers, procedure references) is :mod:`policykg.identifiers`, in the
+core; its names are re-exported here for convenience.
 """
 
 from policykg.identifiers import (

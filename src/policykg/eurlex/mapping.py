@@ -20,12 +20,15 @@ from policykg.errors import IdentifierError
 from policykg.eurlex.cellar import CellarAnswer, LinkedAct
 from policykg.eurlex.curated import CuratedView
 from policykg.identifiers import cellar_celex_iri, eli_to_celex, eurlex_url, parse_eli
-from policykg.namespaces import DCTERMS, ELI, GRAPH, OWL, PKG, PROV, RDF, RDFS, XSD
+from policykg.namespaces import CONCEPT, DCTERMS, ELI, GRAPH, OWL, PKG, PROV, RDF, RDFS, XSD
 
 #: The named graph of the enrichment (the graph data/eurlex/cellar.ttl loads into).
 ENRICHMENT_GRAPH = GRAPH["data/eurlex/cellar"]
 
 IN_FORCE = {True: ELI["InForce-inForce"], False: ELI["InForce-notInForce"]}
+
+#: Every source the enrichment cites is an official record (docs/data-guide.md, source types).
+OFFICIAL_RECORD = CONCEPT["source-type/official-record"]
 
 
 def eli_for(celex: str, candidates: Iterable[str | None]) -> URIRef | None:
@@ -106,7 +109,9 @@ def _sources(graph: Graph, curated: CuratedView) -> None:
     """Acts the curated data lacks get their EUR-Lex page as dcterms:source (curated acts have theirs)."""
     for subject, celex in sorted(graph.subject_objects(PKG.celex)):
         if curated.iri(str(celex)) is None:
-            graph.add((subject, DCTERMS.source, URIRef(eurlex_url(str(celex)))))
+            page = URIRef(eurlex_url(str(celex)))
+            graph.add((subject, DCTERMS.source, page))
+            graph.add((page, DCTERMS.type, OFFICIAL_RECORD))
 
 
 def _provenance(graph: Graph, answer: CellarAnswer, generated_at: _dt.datetime) -> None:
@@ -119,6 +124,7 @@ def _provenance(graph: Graph, answer: CellarAnswer, generated_at: _dt.datetime) 
         "Written by policykg enrich from CELLAR's SPARQL endpoint: CELLAR's values, not the curated ones; "
         "differences with the curated data are reported by the command, never merged.", lang="en")))
     graph.add((ENRICHMENT_GRAPH, PROV.wasDerivedFrom, endpoint))
+    graph.add((endpoint, DCTERMS.type, OFFICIAL_RECORD))  # the Publications Office's own record of EU law
     graph.add((ENRICHMENT_GRAPH, PROV.generatedAtTime, timestamp(generated_at)))
     graph.add((ENRICHMENT_GRAPH, PROV.wasGeneratedBy, activity))
     graph.add((activity, RDF.type, PROV.Activity))

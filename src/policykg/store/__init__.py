@@ -1,2 +1,2 @@
-"""Where the dataset lives: the embedded pyoxigraph stores (memory, disk), a remote SPARQL store, the one
-SPARQL HTTP client, and publishing to a triple store."""
+"""Where the dataset lives: the embedded pyoxigraph stores (memory, disk), a remote SPARQL store, and publishing
+to a triple store (over the one SPARQL client, :mod:`policykg.sparql.client`)."""
