@@ -64,3 +64,34 @@ def test_export_of_one_graph_holds_only_that_graph(asserted):
     assert graphs == {GRAPH["data/ai-act"]}
     assert (FILE["ai-act"], None, PKG.PolicyFile) not in only  # sanity of the pattern below
     assert any(True for _ in only.quads((FILE["ai-act"], PKG.hasAdoptedAct, None, None)))
+
+
+@pytest.mark.parametrize("name", ["ttl", "jsonld"])
+def test_the_web_downloads_are_the_export_bytes(client, build, name):
+    """/downloads/policykg.EXT holds what ``policykg export --format EXT`` writes for the graphs the server holds
+    (all of them: the inferred graph too when the server reasons)."""
+    from policykg.graph.export import export_file, graph_format
+
+    download = client.get(f"/downloads/policykg.{name}")
+    assert download.status_code == 200
+    assert download.data == export_file(build.nquads_path, graph_format(name), inferred=True)
+
+
+def test_a_named_graph_query_gives_the_bytes_of_the_same_construct(client, registry):
+    """/queries/NAME.ttl, /sparql and the CLI write a graph with the one writer: the same graph, the same bytes."""
+    text, _ = registry["file-neighbourhood"].prepare({"file": "ai-act"}, substitutions=False)
+    named = client.get("/queries/file-neighbourhood.ttl", query_string={"file": "ai-act"})
+    construct = client.post("/sparql", data={"query": text}, headers={"Accept": "text/turtle"})
+    assert named.status_code == 200 and construct.status_code == 200, construct.data[:300]
+    assert named.data == construct.data
+    assert Graph().parse(data=named.data, format="turtle")
+
+
+def test_export_names_its_formats_from_the_one_table():
+    from policykg.errors import PolicyKGError
+    from policykg.graph.export import graph_format
+
+    assert [graph_format(f.name) for f in GRAPH_FORMATS] == list(GRAPH_FORMATS)
+    assert graph_format("xml").name == "rdf" and graph_format("text/turtle").name == "ttl"
+    with pytest.raises(PolicyKGError):
+        graph_format("csv")

@@ -58,9 +58,12 @@ def _kept(names: set, graph: str | None, inferred: bool) -> set:
 
 
 def export_file(nquads: Path, fmt: Format, *, graph: str | None = None, inferred: bool = False) -> bytes:
-    """A build's N-Quads file, its chosen graphs in ``fmt``."""
-    quads = ox.parse(path=str(nquads), format=NQUADS.rdf)
-    return write_rdf(select_quads(quads, graph=graph, inferred=inferred), fmt)
+    """A build's N-Quads file, its chosen graphs in ``fmt``. Read through the engine, as the server reads it
+    (literals in their canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's downloads and answers
+    hold the same bytes."""
+    engine = ox.Store()
+    engine.extend(ox.parse(path=str(nquads), format=NQUADS.rdf))
+    return write_rdf(select_quads(engine, graph=graph, inferred=inferred), fmt)
 
 
 def serialize(dataset: Dataset | Iterable[ox.Quad], format_name: str) -> bytes:
