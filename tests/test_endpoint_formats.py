@@ -234,3 +234,23 @@ def test_the_byte_cap_keeps_documents_valid():
     body = write_graph(triples, TURTLE, max_rows=1000, max_bytes=3000, note="http://x/sparql#limits")
     assert body.truncated == "bytes" and len(body.data) <= 3000
     assert len(Graph().parse(data=body.data, format="turtle")) == body.count
+
+
+@pytest.mark.parametrize("header, matches", [
+    (None, False), ("", False), ("*", True), ('"abc"', True), ('W/"abc"', True), ('"abc-gz"', True),
+    ('"x", W/"abc"', True), ('"abd"', False), ('"abc-gz-gz"', False),
+])
+def test_if_none_match(header, matches):
+    from policykg.web.respond import etag_matches
+
+    assert etag_matches(header, "abc") is matches
+
+
+@pytest.mark.parametrize("header, wanted", [
+    (None, False), ("gzip", True), ("GZIP", True), ("x-gzip", True), ("gzip;q=0", False), ("br, gzip;q=0.5", True),
+    ("identity", False), ("gzip;q=abc", False), ("gzip;q=0, *", False),
+])
+def test_accept_encoding(header, wanted):
+    from policykg.web.respond import gzip_wanted
+
+    assert gzip_wanted(header) is wanted

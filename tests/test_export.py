@@ -9,8 +9,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from policykg.graph.build import build_project
 from policykg.formats import GRAPH_FORMATS
+from policykg.graph.build import build_project
 from policykg.graph.export import select_graphs, serialize
 from policykg.graph.load import load_files
 from policykg.namespaces import FILE, GRAPH, PKG
@@ -95,3 +95,17 @@ def test_export_names_its_formats_from_the_one_table():
     assert graph_format("xml").name == "rdf" and graph_format("text/turtle").name == "ttl"
     with pytest.raises(PolicyKGError):
         graph_format("csv")
+
+
+def test_every_suffix_the_loader_reads_is_a_data_file(tmp_path):
+    """One table of suffixes: a JSON-LD file saved as ``.json`` in data/ is read, not skipped."""
+    from policykg.formats import RDF_SUFFIXES
+
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "ontology" / "policykg.ttl").write_text("<http://x/a> <http://x/b> <http://x/c> .\n")
+    (tmp_path / "data").mkdir()
+    for suffix in RDF_SUFFIXES:
+        (tmp_path / "data" / f"file{suffix}").write_text("")
+    (tmp_path / "data" / "notes.txt").write_text("")
+    found = {p.suffix for p in Project.locate(tmp_path).data_files()}
+    assert found == set(RDF_SUFFIXES) and ".json" in found

@@ -57,7 +57,8 @@ def gzip_wanted(accept_encoding: str | None) -> bool:
     if not accept_encoding:
         return False
     codings = parse_accept_header(accept_encoding)
-    return codings.quality("gzip") > 0 or codings.quality("x-gzip") > 0
+    named = [q for coding, q in codings if coding.lower() in ("gzip", "x-gzip")]
+    return max(named) > 0 if named else codings.quality("gzip") > 0   # else ``*`` decides
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

@@ -18,7 +18,8 @@ from policykg.web.context import current_endpoint
 from policykg.web.errors import HttpError
 from policykg.web.respond import CORS, etag_for
 
-FORMATS = {"ttl": TURTLE, "jsonld": JSONLD}
+#: The whole-dataset downloads, each at ``/downloads/policykg.<its extension>``.
+DOWNLOADS = (TURTLE, JSONLD)
 
 
 def _write(store, fmt, path: Path) -> None:
@@ -32,10 +33,11 @@ def create_blueprint() -> Blueprint:
 
     @blueprint.get("/downloads/policykg.<extension>")
     def dump(extension: str) -> Response:
-        fmt = FORMATS.get(extension)
+        fmt = next((f for f in DOWNLOADS if f.extension == extension), None)
         if fmt is None:
             raise HttpError(404, f"no download policykg.{extension[:20]}; there are "
-                                 + ", ".join(f"policykg.{e}" for e in FORMATS) + " here and TriG, N-Quads at /store")
+                                 + ", ".join(f"policykg.{f.extension}" for f in DOWNLOADS)
+                                 + " here and TriG, N-Quads at /store")
         endpoint = current_endpoint()
         version = endpoint.store.version
         folder = endpoint.dump_dir or Path(tempfile.gettempdir()) / "policykg-dumps"
