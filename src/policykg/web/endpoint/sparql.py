@@ -15,6 +15,7 @@ import time
 
 import pyoxigraph as ox
 
+from policykg.errors import NotAcceptable, SparqlSyntaxError
 from policykg.formats import BY_FORM, by_name, negotiate
 from policykg.sparql.guard import check_query, check_update, with_using
 from policykg.sparql.results import write
@@ -77,7 +78,11 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
     base = endpoint_url(environ)
     checked = _guarded(operation, check_query, base, settings)
     offers = BY_FORM[checked.form]
-    fmt = by_name(operation.format, offers) if operation.format else negotiate(environ.get("HTTP_ACCEPT"), offers)
+    try:
+        fmt = by_name(operation.format, offers) if operation.format else negotiate(environ.get("HTTP_ACCEPT"), offers)
+    except NotAcceptable:
+        _syntax_first(checked.text, base)  # a malformed query is a 400 whatever the client accepts (a browser)
+        raise
     version = store.version
     etag = etag_for(version, checked.text, base, operation.default_graphs, operation.named_graphs, fmt.name,
                     settings.max_rows, settings.max_bytes)
@@ -107,6 +112,15 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
                         accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
                         filename=f"policykg-{checked.form.lower()}-{etag[:12]}.{fmt.extension}",
                         download=bool(operation.format), limit_note=note, extra=extra)
+
+
+def _syntax_first(text: str, base: str) -> None:
+    """Raise SparqlSyntaxError when the engine cannot parse ``text``: the query is planned on an empty store and
+    never evaluated."""
+    try:
+        ox.Store().query(text, base_iri=base, prefixes=PREFIXES)
+    except SyntaxError as error:
+        raise SparqlSyntaxError(f"query syntax error: {error}") from None
 
 
 def authorize(settings, authorization: str | None) -> None:
