@@ -114,7 +114,7 @@ def graph(enriched):
     _, output = enriched
     loaded = parse_file(output, graph=ENRICHMENT_GRAPH)
     g = Graph()
-    for s, p, o, _ in loaded.quads:
+    for s, p, o, _ in loaded.rdflib_quads():
         g.add((s, p, o))
     return g
 

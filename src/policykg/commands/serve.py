@@ -92,7 +92,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         if "nquads" in source:
             memory.load_nquads(source["nquads"])
         else:
-            memory.load_dataset(source["dataset"])
+            memory.load_files(source["files"], root=source["root"])
         store = memory
     from policykg.sparql.federation import FederationPolicy
     from policykg.sparql.guard import Limits
@@ -137,14 +137,13 @@ def _ensure_editor_assets(root: Path | None) -> None:
 
 
 def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_reason: bool):
-    """(version, {"nquads": path} or {"dataset": rdflib Dataset}) for the data to serve."""
+    """(version, {"nquads": path} or {"files": paths, "root": folder}) for the data to serve: files go through the
+    strict loader straight into the store."""
     if nquads:
         return _hash([nquads]), {"nquads": nquads}
     if data:
-        from policykg.graph.load import load_files
-
         click.echo(f"loading {len(data)} file(s)", err=True)
-        return _hash(list(data)), {"dataset": load_files(list(data), root=_root_for(ctx))}
+        return _hash(list(data)), {"files": list(data), "root": _root_for(ctx)}
     try:
         from policykg.graph.build import build_project
     except ImportError as error:  # pragma: no cover - the build arrives with the foundation issue

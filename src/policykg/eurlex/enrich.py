@@ -105,7 +105,7 @@ def _previous_time(path: Path):
         loaded = parse_file(path, graph=ENRICHMENT_GRAPH)
     except DataLoadError:
         return None  # not a graph we wrote: it is replaced
-    times = [o for s, p, o, _ in loaded.quads if s == ENRICHMENT_GRAPH and p == PROV.generatedAtTime]
+    times = [o for s, p, o, _ in loaded.rdflib_quads() if s == ENRICHMENT_GRAPH and p == PROV.generatedAtTime]
     return times[0] if len(times) == 1 else None
 
 

@@ -1,9 +1,12 @@
-"""Strict, atomic loading of RDF files into an rdflib Dataset, one named graph per source file.
+"""The one loading path: strict, atomic loading of RDF files into pyoxigraph, one named graph per source file.
 
 Why not ``rdflib.Graph.parse``: rdflib accepts ill-typed literals, IRIs with spaces and empty files with a
 warning, expands DTD entities in RDF/XML and fetches remote JSON-LD contexts. Here pyoxigraph's strict parser
 reads every format (its errors carry line and column), the few things it tolerates are checked after, and the
-target dataset is only touched once every file has passed. Nothing is ever fetched.
+target store is only touched once every file has passed. Nothing is ever fetched.
+
+:func:`load_store` fills a pyoxigraph store (the build, ``policykg serve --data``); :func:`load_files` gives the
+same quads as an rdflib Dataset, for the tools that speak rdflib (the EUR-Lex enrichment, reports).
 """
 
 from __future__ import annotations
@@ -34,11 +37,15 @@ Quad = tuple[Node, Node, Node, Node]
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """What one file contributed: where it came from, the graph it defines and its quads."""
+    """What one file contributed: where it came from, the graph it defines and its quads (pyoxigraph terms; the
+    file's blank nodes are its own)."""
 
     path: Path
     graph: URIRef
-    quads: list[Quad]
+    quads: list[ox.Quad]
+
+    def rdflib_quads(self) -> Iterator[Quad]:
+        return rdflib_quads(self.quads)
 
 
 def graph_name_for(path: Path, root: Path | None = None) -> URIRef:
@@ -56,42 +63,82 @@ def parse_file(path: Path | str, *, graph: URIRef | None = None, root: Path | No
     """Parse one file strictly. Triples go to ``graph`` (default: derived from the path); TriG and
     N-Quads keep the graph names they state. Raises :class:`DataLoadError` naming the file and line."""
     path = Path(path)
+    graph = graph or graph_name_for(path, root)
+    return LoadedFile(path=path, graph=graph, quads=list(_checked_quads(path, graph)))
+
+
+def _checked_quads(path: Path, graph: URIRef) -> Iterator[ox.Quad]:
+    """The quads of one file, one at a time (a large file is never held as Python objects), each checked."""
     fmt = by_suffix(path.suffix)
-    if fmt is None:
+    if fmt is None or fmt.rdf is None:
         raise DataLoadError(str(path), f"unknown RDF file type {path.suffix!r} "
                                        f"(known: {', '.join(sorted(RDF_SUFFIXES))})")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise DataLoadError(str(path), f"cannot read: {error.strerror or error}") from None
-    graph = graph or graph_name_for(path, root)
     if fmt is RDFXML:
         _refuse_xml_doctype(path, data)
     if fmt is JSONLD:
         _refuse_remote_contexts(path, data)
-    quads = list(_convert(path, data, fmt.rdf, graph))
-    if not quads:
+    check = _TermCheck(path, data)
+    count = 0
+    for quad in _convert(path, data, fmt.rdf, graph):
+        check(quad)
+        count += 1
+        yield quad
+    if not count:
         raise DataLoadError(str(path), "empty file: no triples")
-    _check_terms(path, data, quads)
-    return LoadedFile(path=path, graph=graph, quads=quads)
+
+
+def parse_files(paths: Iterable[Path | str], *, root: Path | None = None,
+                graphs: dict[Path, URIRef] | None = None) -> list[LoadedFile]:
+    """Every file parsed strictly, or DataLoadError for the first that fails (nothing is loaded anywhere)."""
+    return [parse_file(p, graph=(graphs or {}).get(Path(p)), root=root) for p in paths]
+
+
+def load_store(paths: Iterable[Path | str], *, store: ox.Store | None = None,
+               root: Path | None = None, graphs: dict[Path, URIRef] | None = None) -> ox.Store:
+    """Parse every file first, then bulk-load them all into ``store`` (a new in-memory one by default).
+
+    If any file fails, :class:`DataLoadError` is raised and ``store`` is left exactly as it was.
+    """
+    # Files stream into a staging store (pyoxigraph's memory, not Python objects); the target is touched only once
+    # every file has passed. A new store is its own staging store.
+    target = store if store is not None else ox.Store()
+    staging = target if store is None else ox.Store()
+    try:
+        for item in paths:
+            path = Path(item)
+            graph = (graphs or {}).get(path) or graph_name_for(path, root)
+            staging.add_graph(ox.NamedNode(str(graph)))  # declared even if all its quads name other graphs
+            staging.extend(_checked_quads(path, graph))
+    except DataLoadError:
+        if staging is target:
+            target.clear()
+        raise
+    if staging is not target:
+        for name in staging.named_graphs():
+            target.add_graph(name)
+        target.extend(staging)
+    return target
 
 
 def load_files(paths: Iterable[Path | str], *, dataset: Dataset | None = None,
                root: Path | None = None, graphs: dict[Path, URIRef] | None = None) -> Dataset:
-    """Parse every file first, then add them all to ``dataset`` (a new one by default).
-
-    If any file fails, :class:`DataLoadError` is raised and ``dataset`` is left exactly as it was.
-    """
-    loaded = [parse_file(p, graph=(graphs or {}).get(Path(p)), root=root) for p in paths]
+    """The same files, for rdflib's tools: parsed like :func:`load_store`, then added to ``dataset`` (a new one
+    by default). If any file fails, :class:`DataLoadError` is raised and ``dataset`` is left exactly as it was."""
+    loaded = parse_files(paths, root=root, graphs=graphs)
     dataset = dataset if dataset is not None else Dataset()
     for item in loaded:
         dataset.graph(item.graph)  # declare the graph even if all its quads name other graphs
-        dataset.addN(item.quads)
+        dataset.addN(item.rdflib_quads())
     return dataset
 
 
-def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -> Iterator[Quad]:
-    blank_nodes: dict[str, BNode] = {}  # blank node labels are scoped to one file
+def rdflib_quads(quads: Iterable[ox.Quad]) -> Iterator[Quad]:
+    """pyoxigraph quads as rdflib terms (a blank node stays one node across the quads given together)."""
+    blank_nodes: dict[str, BNode] = {}
 
     def term(value: object) -> Node:
         if isinstance(value, ox.NamedNode):
@@ -104,14 +151,22 @@ def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -
             if value.datatype.value == _XSD_STRING:  # RDF 1.1 simple literal: keep rdflib's plain form
                 return Literal(value.value)
             return Literal(value.value, datatype=URIRef(value.datatype.value))
-        if isinstance(value, ox.DefaultGraph):
-            return graph
-        raise DataLoadError(str(path), f"unsupported RDF term {value!r}")
+        raise TypeError(f"unsupported RDF term {value!r}")
 
+    for quad in quads:
+        yield term(quad.subject), term(quad.predicate), term(quad.object), term(quad.graph_name)
+
+
+def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -> Iterator[ox.Quad]:
+    graph_node = ox.NamedNode(str(graph))
     try:
-        with _quiet_rdflib():
-            for quad in ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri()):
-                yield term(quad.subject), term(quad.predicate), term(quad.object), term(quad.graph_name)
+        # Fresh blank nodes for every file: the same label in two files names two nodes.
+        for quad in ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
+            if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
+                raise DataLoadError(str(path), "RDF-star quoted triples are not supported")
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object, graph_node)
+            yield quad
     except SyntaxError as error:
         location = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], tuple) else None
         line = location[1] if location else getattr(error, "lineno", None)
@@ -126,16 +181,38 @@ def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -
         raise DataLoadError(str(path), str(error)) from None
 
 
-def _check_terms(path: Path, data: bytes, quads: list[Quad]) -> None:
-    text = data.decode("utf-8", errors="replace")
-    for quad in quads:
-        for node in quad:
-            if isinstance(node, Literal) and node.ill_typed:
-                raise DataLoadError(str(path), f"ill-typed literal \"{node}\"^^<{node.datatype}>",
-                                    _line_of(text, str(node)))
-            if isinstance(node, URIRef) and _FORBIDDEN_IRI_CHARS.search(node):
-                raise DataLoadError(str(path), f"IRI <{node}> contains a forbidden character",
-                                    _line_of(text, str(node)))
+class _TermCheck:
+    """What the parser lets through: literals whose lexical form their datatype refuses (rdflib knows the XSD
+    lexical spaces), and IRIs with characters RFC 3987 forbids. Each distinct literal is checked once."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path, self.data = path, data
+        self.checked: set[tuple[str, str]] = set()
+
+    def __call__(self, quad: ox.Quad) -> None:
+        for node in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(node, ox.Literal):
+                if node.language or node.datatype.value == _XSD_STRING:
+                    continue
+                key = (node.value, node.datatype.value)
+                if key in self.checked:
+                    continue
+                self.checked.add(key)
+                with _quiet_rdflib():
+                    ill_typed = Literal(node.value, datatype=URIRef(node.datatype.value)).ill_typed
+                if ill_typed:
+                    raise self._error(f"ill-typed literal \"{_shorten(node.value)}\"^^<{node.datatype.value}>",
+                                      node.value)
+            elif isinstance(node, ox.NamedNode) and _FORBIDDEN_IRI_CHARS.search(node.value):
+                raise self._error(f"IRI <{_shorten(node.value)}> contains a forbidden character", node.value)
+
+    def _error(self, message: str, needle: str) -> DataLoadError:
+        return DataLoadError(str(self.path), message, _line_of(self.data.decode("utf-8", errors="replace"), needle))
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """A value as a message shows it: a multi-megabyte literal is not repeated whole."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -145,10 +222,11 @@ def _line_of(text: str, needle: str) -> int | None:
 
 def _refuse_xml_doctype(path: Path, data: bytes) -> None:
     """Refuse any DTD: entity expansion (billion laughs) and external entities (XXE) both need one."""
-    import defusedxml.sax
-    from defusedxml import DefusedXmlException
     from xml.sax import SAXParseException
     from xml.sax.handler import ContentHandler
+
+    import defusedxml.sax
+    from defusedxml import DefusedXmlException
 
     try:
         defusedxml.sax.parseString(data, ContentHandler(), forbid_dtd=True,

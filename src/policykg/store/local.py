@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
 
 from policykg.errors import DataLoadError, PolicyKGError, SparqlSyntaxError
 
@@ -169,30 +168,12 @@ class OxigraphStore(Store):
         except (SyntaxError, ValueError, OSError) as error:
             raise DataLoadError(str(path), f"cannot load: {error}") from None
 
-    def load_dataset(self, dataset: Dataset) -> None:
-        """Copy an rdflib Dataset in: every named graph keeps its name, empty graphs included."""
-        blank_nodes: dict[BNode, ox.BlankNode] = {}
+    def load_files(self, paths: Iterable[Path | str], *, root: Path | None = None) -> None:
+        """Load RDF files through the strict loader (:func:`policykg.graph.load.load_store`): straight into the
+        engine, one named graph per file (TriG and N-Quads keep theirs); nothing is loaded if one file fails."""
+        from policykg.graph.load import load_store
 
-        def term(node: Any) -> Any:
-            if isinstance(node, URIRef):
-                return ox.NamedNode(str(node))
-            if isinstance(node, BNode):
-                return blank_nodes.setdefault(node, ox.BlankNode())
-            if isinstance(node, Literal):
-                if node.language:
-                    return ox.Literal(str(node), language=node.language)
-                if node.datatype:
-                    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-                return ox.Literal(str(node))
-            raise DataLoadError("<dataset>", f"unsupported term {node!r}")
-
-        default = dataset.default_graph.identifier if hasattr(dataset, "default_graph") else None
-        for context in dataset.contexts():
-            name = context.identifier
-            graph = ox.DefaultGraph() if name == default else term(name)
-            if not isinstance(graph, ox.DefaultGraph):
-                self.engine.add_graph(graph)
-            self.engine.extend(ox.Quad(term(s), term(p), term(o), graph) for s, p, o in context)
+        load_store(paths, store=self.engine, root=root)
 
 
 class MemoryStore(OxigraphStore):
@@ -220,8 +201,8 @@ class DiskStore(OxigraphStore):
 
     @classmethod
     def create(cls, path: Path | str, version: str, *, nquads: Path | None = None,
-               dataset: Dataset | None = None) -> "DiskStore":
-        """A fresh store in ``path`` (emptied first) holding ``nquads`` or ``dataset``; closed on return."""
+               files: Iterable[Path] | None = None, root: Path | None = None) -> DiskStore:
+        """A fresh store in ``path`` (emptied first) holding ``nquads`` or ``files``; closed on return."""
         path = Path(path)
         if path.exists():
             shutil.rmtree(path)
@@ -229,8 +210,8 @@ class DiskStore(OxigraphStore):
         store = cls(path, version)
         if nquads is not None:
             store.load_nquads(nquads)
-        if dataset is not None:
-            store.load_dataset(dataset)
+        if files is not None:
+            store.load_files(files, root=root)
         store.engine.flush()
         store.close()
         return store
