@@ -2,6 +2,8 @@
 
     python bench/bench_named_queries.py                          # 100k and 1M, median of 3 runs
     python bench/bench_named_queries.py --triples 100000 --runs 5
+    python bench/bench_named_queries.py --query procedures --query status-on-date
+    python bench/bench_named_queries.py --queries /tmp/old-queries      # another version of queries/*.rq
 
 The data is bench/generate.py's (with the lifecycle stages' positions, as bench/bench_virtuoso.py writes it); the
 queries run as ``policykg query`` runs them (default parameters, or parameters naming generated files and acts
@@ -31,8 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triples", type=int, action="append", help="graph sizes (default: 100000 and 1000000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--query-timeout", type=float, default=60.0)
+    parser.add_argument("--query", action="append", metavar="NAME", help="only these queries (default: all)")
+    parser.add_argument("--queries", type=Path, default=HERE.parent / "queries", metavar="DIR",
+                        help="the folder of .rq files (default: the project's queries/)")
     args = parser.parse_args(argv)
-    registry = QueryRegistry.from_dir(HERE.parent / "queries")
+    registry = QueryRegistry.from_dir(args.queries)
+    names = [name for name in registry if not args.query or name in args.query]
+    if args.query and (unknown := sorted(set(args.query) - set(names))):
+        parser.error(f"unknown queries: {', '.join(unknown)}")
     synthetic = synthetic_parameters()
     sizes = args.triples or [100_000, 1_000_000]
     columns: dict[int, dict[str, str]] = {}
@@ -45,15 +53,15 @@ def main(argv: list[str] | None = None) -> int:
             store.load_nquads(data)
             print(f"{size:,} triples loaded in {time.perf_counter() - started:.1f} s", flush=True)
             column = columns.setdefault(size, {})
-            for name, query in registry.items():
-                times, rows, problem = embedded_latency(store, query, synthetic.get(name, {}), args.runs,
+            for name in names:
+                times, rows, problem = embedded_latency(store, registry[name], synthetic.get(name, {}), args.runs,
                                                         args.query_timeout)
                 column[name] = problem or f"{statistics.median(times) * 1000:.0f} ({rows})"
                 print(f"  {name:32} {column[name]:>14}", flush=True)
             del store
     print(f"\nnamed queries, embedded store: median of {args.runs} runs, ms (rows)")
     print(f"{'query':32} " + " ".join(f"{size:>14,}" for size in sizes))
-    for name in registry:
+    for name in names:
         print(f"{name:32} " + " ".join(f"{columns[size][name]:>14}" for size in sizes))
     return 0
 
