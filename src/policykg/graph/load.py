@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from policykg.errors import DataLoadError
 from policykg.formats import JSONLD, RDF_SUFFIXES, RDFXML, by_suffix
 from policykg.namespaces import GRAPH
 
+_CHUNK = 100_000  # quads given to the store at a time
 # Characters RFC 3987 forbids in an IRI; pyoxigraph refuses most, this catches what reaches us otherwise.
 _FORBIDDEN_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ILL_TYPED_LOGGER = "rdflib.term"
@@ -73,17 +75,14 @@ def _checked_quads(path: Path, graph: URIRef) -> Iterator[ox.Quad]:
     if fmt is None or fmt.rdf is None:
         raise DataLoadError(str(path), f"unknown RDF file type {path.suffix!r} "
                                        f"(known: {', '.join(sorted(RDF_SUFFIXES))})")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DataLoadError(str(path), f"cannot read: {error.strerror or error}") from None
-    if fmt is RDFXML:
-        _refuse_xml_doctype(path, data)
-    if fmt is JSONLD:
-        _refuse_remote_contexts(path, data)
-    check = _TermCheck(path, data, iris=fmt in (JSONLD, RDFXML))
+    if not path.is_file():
+        raise DataLoadError(str(path), "cannot read: no such file")
+    if fmt in (RDFXML, JSONLD):  # documents read whole for the checks their parsers leave to us
+        data = _read(path)
+        (_refuse_xml_doctype if fmt is RDFXML else _refuse_remote_contexts)(path, data)
+    check = _TermCheck(path, iris=fmt in (JSONLD, RDFXML))
     count = 0
-    for quad in _convert(path, data, fmt.rdf, graph):
+    for quad in _convert(path, fmt.rdf, graph):
         check(quad)
         count += 1
         yield quad
@@ -112,7 +111,11 @@ def load_store(paths: Iterable[Path | str], *, store: ox.Store | None = None,
             path = Path(item)
             graph = (graphs or {}).get(path) or graph_name_for(path, root)
             staging.add_graph(ox.NamedNode(str(graph)))  # declared even if all its quads name other graphs
-            staging.extend(_checked_quads(path, graph))
+            quads = _checked_quads(path, graph)
+            # In chunks: pyoxigraph buffers what one extend() is given, so a whole large file at once costs half
+            # again the store's memory at its peak.
+            while chunk := list(islice(quads, _CHUNK)):
+                staging.extend(chunk)
     except DataLoadError:
         if staging is target:
             target.clear()
@@ -157,11 +160,20 @@ def rdflib_quads(quads: Iterable[ox.Quad]) -> Iterator[Quad]:
         yield term(quad.subject), term(quad.predicate), term(quad.object), term(quad.graph_name)
 
 
-def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -> Iterator[ox.Quad]:
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise DataLoadError(str(path), f"cannot read: {error.strerror or error}") from None
+
+
+def _convert(path: Path, rdf_format: ox.RdfFormat, graph: URIRef) -> Iterator[ox.Quad]:
     graph_node = ox.NamedNode(str(graph))
     try:
-        # Fresh blank nodes for every file: the same label in two files names two nodes.
-        for quad in ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True):
+        # Read from the file as parsed (a large file is never held whole); fresh blank nodes for every file: the
+        # same label in two files names two nodes.
+        for quad in ox.parse(path=str(path), format=rdf_format, base_iri=path.resolve().as_uri(),
+                             rename_blank_nodes=True):
             if type(quad.graph_name) is ox.DefaultGraph:
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, graph_node)
             yield quad
@@ -171,7 +183,7 @@ def _convert(path: Path, data: bytes, rdf_format: ox.RdfFormat, graph: URIRef) -
         message = error.args[0] if error.args else str(error)
         named = re.search(r"IRI '([^']*)'", message)
         if not line and named:
-            line = _line_of(data.decode("utf-8", errors="replace"), named.group(1))
+            line = _line_of(_read(path).decode("utf-8", errors="replace"), named.group(1))
         message = re.sub(r"^Parser error at line \d+ (?:between columns|column) (\d+)(?: and \d+)?: ", r"column \1: ",
                          message)
         raise DataLoadError(str(path), message, line) from None
@@ -185,8 +197,8 @@ class _TermCheck:
     parsers check IRIs less than the others'), IRIs with characters RFC 3987 forbids. The loop is the loader's
     cost per triple: it looks at the object only, except where IRIs are checked."""
 
-    def __init__(self, path: Path, data: bytes, *, iris: bool) -> None:
-        self.path, self.data, self.iris = path, data, iris
+    def __init__(self, path: Path, *, iris: bool) -> None:
+        self.path, self.iris = path, iris
         self.checked: set[tuple[str, str]] = set()
 
     def __call__(self, quad: ox.Quad) -> None:
@@ -211,7 +223,8 @@ class _TermCheck:
             raise self._error(f"ill-typed literal \"{_shorten(value)}\"^^<{datatype}>", value)
 
     def _error(self, message: str, needle: str) -> DataLoadError:
-        return DataLoadError(str(self.path), message, _line_of(self.data.decode("utf-8", errors="replace"), needle))
+        text = _read(self.path).decode("utf-8", errors="replace")
+        return DataLoadError(str(self.path), message, _line_of(text, needle))
 
 
 def _shorten(text: str, limit: int = 80) -> str:
