@@ -1,25 +1,30 @@
-"""The build: load -> validate -> reason, as one function the CLI and the server both call.
+"""The build: load -> validate -> reason -> write, as one function the CLI and the server both call.
 
-The result is cached under ``.cache/`` by the content hash of every input file (and the package version), as an
-N-Quads file that a store can bulk-load: starting the server again when nothing changed costs one load.
+One path: every file is parsed once, strictly, into a pyoxigraph store; pySHACL validates the merge of its graphs
+and the reasoner reads its graphs in place (both through rdflib's interface over pyoxigraph); the named queries
+and the inferred triples join it as graphs of their own; pyoxigraph writes it out. The result is cached under
+``.cache/`` by the content hash of every input file (and the package version), as an N-Quads file that a store can
+bulk-load: starting the server again when nothing changed costs one load.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, URIRef
+from rdflib.term import Node
 
 from policykg import __version__
 from policykg.errors import ValidationFailed
-from policykg.graph.load import graph_name_for, load_files
-from policykg.graph.validate import ValidationReport, load_shapes, validate_dataset
-from policykg.namespaces import INFERRED_GRAPH, QUERIES_GRAPH
+from policykg.graph.load import graph_name_for, load_files, load_store, ox_quads
+from policykg.graph.validate import ValidationReport, dataset_view, merged_graph, validate_store
+from policykg.namespaces import INFERRED_GRAPH, QUERIES_GRAPH, bind_prefixes
 from policykg.project import Project
 
 
@@ -74,48 +79,43 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
         return Build(version, nquads, sources, None, info["inferred_triples"])
 
     step(f"loading {len(files)} files")
-    dataset = load_files(files, root=project.root)
+    # One strict parse of every file, into pyoxigraph: what the build validates, reasons on and writes.
+    shape_files = set(project.shape_files())
+    store = load_store([p for p in files if p not in shape_files], root=project.root)
+    shapes = load_store(sorted(shape_files), root=project.root)
     step("validating against the shapes")
-    report = validate_dataset(_without_shapes(dataset, project), load_shapes(project), sources=sources,
-                              root=project.root)
+    report = validate_store(store, bind_prefixes(merged_graph(shapes)), sources=sources, root=project.root)
     if not report.conforms:
         raise ValidationFailed(report)
     step("publishing the named queries as data")
     from policykg.queries.as_data import queries_graph
     from policykg.queries.registry import QueryRegistry
 
-    queries = dataset.graph(QUERIES_GRAPH)
-    for triple in queries_graph(QueryRegistry.from_project(project)):
-        queries.add(triple)
+    _add(store, QUERIES_GRAPH, queries_graph(QueryRegistry.from_project(project)))
     inferred = 0
     if reason:
         step("reasoning (OWL, HermiT)")
         from policykg.reason.reasoner import cached_inference  # Java and owlready2 only when asked for
 
-        result = cached_inference(project, _without_shapes(dataset, project))
+        result = cached_inference(project, dataset_view(store))  # the store read in place, graph by graph
         result.raise_for_inconsistency()  # an inconsistent graph has no meaningful inferences
-        inferred_graph = dataset.graph(INFERRED_GRAPH)
-        for triple in result.inferred:
-            inferred_graph.add(triple)
+        _add(store, INFERRED_GRAPH, result.inferred)
         inferred = len(result.inferred)
+    step("writing the dataset")
+    store.extend(shapes)  # the shapes are published too, each file its own graph
+    for name in shapes.named_graphs():
+        store.add_graph(name)
     project.cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = nquads.with_suffix(".tmp")
-    tmp.write_bytes(_nquads(dataset))
+    store.dump(str(tmp), format=ox.RdfFormat.N_QUADS)
     tmp.replace(nquads)  # atomic: a half-written cache is never used
     meta.write_text(json.dumps({"version": version, "inferred_triples": inferred}))
     return Build(version, nquads, sources, report, inferred)
 
 
-def _without_shapes(dataset: Dataset, project: Project) -> Dataset:
-    """The dataset minus the shapes' graphs: shapes are served, not validated as data."""
-    shape_graphs = {graph_name_for(p, project.root) for p in project.shape_files()}
-    view = Dataset()
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        if g not in shape_graphs:  # the graph by name, as rdflib's own add would look it up
-            view.add((s, p, o, view.get_context(g) if g is not None else None))
-    return view
-
-
-def _nquads(dataset: Dataset) -> bytes:
-    data = dataset.serialize(format="nquads")
-    return data.encode() if isinstance(data, str) else data
+def _add(store: ox.Store, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+    """rdflib triples (the queries as data, the reasoner's answer) into ``graph`` of the store."""
+    name = ox.NamedNode(str(graph))
+    store.add_graph(name)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, name)
+                 for q in ox_quads((s, p, o, graph) for s, p, o in triples))

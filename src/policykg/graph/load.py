@@ -160,6 +160,27 @@ def rdflib_quads(quads: Iterable[ox.Quad]) -> Iterator[Quad]:
         yield term(quad.subject), term(quad.predicate), term(quad.object), term(quad.graph_name)
 
 
+def ox_quads(quads: Iterable[Quad]) -> Iterator[ox.Quad]:
+    """rdflib quads as pyoxigraph terms (a blank node stays one node across the quads given together)."""
+    blank_nodes: dict[BNode, ox.BlankNode] = {}
+
+    def term(node: Node):
+        if isinstance(node, URIRef):
+            return ox.NamedNode(str(node))
+        if isinstance(node, BNode):
+            return blank_nodes.setdefault(node, ox.BlankNode())
+        if isinstance(node, Literal):
+            if node.language:
+                return ox.Literal(str(node), language=node.language)
+            if node.datatype:
+                return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+            return ox.Literal(str(node))
+        raise TypeError(f"unsupported RDF term {node!r}")
+
+    for s, p, o, g in quads:
+        yield ox.Quad(term(s), term(p), term(o), ox.DefaultGraph() if g is None else term(g))
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
