@@ -58,12 +58,19 @@ def test_cli_and_server_give_the_same_bytes(capsysbinary, project, server, name)
     assert out.strip(), "the default parameters give an answer"
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_no_duplicate_rows_and_no_row_from_the_reasoner(registry, store, asserted_only, name):
+# Parameters that reach rows the defaults do not (a package of files, an older day, a group).
+MORE = [("search-files", {"text": "Pact"}), ("search-files", {"text": "directive"}),
+        ("status-on-date", {"date": "2016-01-01"}), ("status-on-date", {"date": "2024-06-01"}),
+        ("files-affecting-group", {"group": "undocumented-children"}), ("file-timeline", {"file": "eu-migration-pact"}),
+        ("file-neighbourhood", {"file": "eu-migration-pact"}), ("package-parts", {})]
+
+
+@pytest.mark.parametrize("name, params", [(name, {}) for name in NAMES] + MORE)
+def test_no_duplicate_rows_and_no_row_from_the_reasoner(registry, store, asserted_only, name, params):
     query = registry[name]
-    published = _rows(query.run(store.engine))
+    published = _rows(query.run(store.engine, params))
     assert len(published) == len(set(published)), "duplicate rows"
-    assert published == _rows(query.run(asserted_only.engine))
+    assert published == _rows(query.run(asserted_only.engine, params))
 
 
 def test_the_server_serves_the_build_the_cli_reads(server, build):

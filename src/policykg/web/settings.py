@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from policykg.errors import QueryParameterError
 from policykg.sparql.guard import Limits
+
+#: The request parameter that lowers the time limit of one query, on /sparql and on the named-query URLs alike.
+TIME_LIMIT_PARAMETER = "timeout"
 
 
 @dataclass(frozen=True)
@@ -26,3 +30,17 @@ class Settings:
     @property
     def updates_enabled(self) -> bool:
         return bool(self.update_token)
+
+
+def requested_time_limit(given: str | None) -> float | None:
+    """The seconds a request asks for with ``?timeout=`` (None when it asks nothing); it may only lower the
+    endpoint's limit. A value that is not a positive number is a QueryParameterError (400) naming the parameter."""
+    if given is None:
+        return None
+    try:
+        seconds = float(given)
+    except ValueError:
+        raise QueryParameterError(TIME_LIMIT_PARAMETER, f"expected a number of seconds, got {given[:50]!r}") from None
+    if not seconds > 0:
+        raise QueryParameterError(TIME_LIMIT_PARAMETER, "must be a positive number of seconds")
+    return seconds

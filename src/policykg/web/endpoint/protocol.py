@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request
 
 from policykg.sparql.guard import check_graph_iri
 from policykg.web.errors import HttpError
-from policykg.web.settings import Settings
+from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, requested_time_limit
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -145,14 +145,7 @@ def _finish(operation: Operation, sources: list[Params]) -> Operation:
 
     operation.default_graphs = [_graph_iri(v, own[0]) for v in values(own[0])]
     operation.named_graphs = [_graph_iri(v, own[1]) for v in values(own[1])]
-    timeout = _one(values("timeout"), "timeout")
-    if timeout is not None:
-        try:
-            operation.timeout = float(timeout)
-        except ValueError:
-            raise HttpError(400, f"timeout {timeout[:50]!r} is not a number of seconds") from None
-        if not operation.timeout > 0:
-            raise HttpError(400, "timeout must be a positive number of seconds")
+    operation.timeout = requested_time_limit(_one(values(TIME_LIMIT_PARAMETER), TIME_LIMIT_PARAMETER))
     operation.format = _one(values("format"), "format")
     return operation
 

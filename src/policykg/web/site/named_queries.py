@@ -3,7 +3,7 @@
 and scripts: the same bytes as ``policykg query NAME --param KEY=VALUE --format csv``).
 
 In the app, a query runs like one sent to ``/sparql``: through the guard, under the watchdog's hard time limit
-(``?_timeout=`` may only lower it), with the row cap (a cut answer says so in ``X-PolicyKG-Truncated``), and with
+(``?timeout=`` may only lower it, as on /sparql), with the row cap (a cut answer says so in ``X-PolicyKG-Truncated``), and with
 the endpoint's ETag / 304, Cache-Control, gzip and CORS. It reads the store and settings from
 ``current_endpoint()``. Given an ``engine`` (anything with ``query(text, **kwargs)``), the blueprint
 runs there instead, with default settings (tests, other apps). Errors are PolicyKGError: a bad parameter is a
@@ -26,7 +26,7 @@ from policykg.sparql.guard import check_query
 from policykg.queries.registry import Engine, NamedQuery, QueryRegistry
 from policykg.sparql.results import QueryResult, SelectResult, answer_format, from_engine, serialize, write
 from policykg.web.respond import accepts_gzip, answer, etag_for, matches, not_modified
-from policykg.web.settings import Settings
+from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, requested_time_limit
 from policykg.web.context import current_endpoint
 
 #: Rows shown on the HTML page; the data URLs give every row up to the endpoint's cap.
@@ -93,24 +93,16 @@ class _AppEngine:
 
 
 def _timeout(settings: Settings) -> float:
-    given = request.args.get("_timeout")
-    if given is None:
-        return settings.timeout
-    try:
-        seconds = float(given)
-    except ValueError:
-        raise QueryParameterError("_timeout", f"expected a number of seconds, got {given!r}") from None
-    if not seconds > 0:
-        raise QueryParameterError("_timeout", "must be more than 0 seconds")
-    return min(seconds, settings.timeout)
+    given = requested_time_limit(request.args.get(TIME_LIMIT_PARAMETER))
+    return settings.timeout if given is None else min(given, settings.timeout)
 
 
 def request_values(query: NamedQuery) -> dict[str, str]:
     """The query's parameters from the URL. Unknown names are refused (a typo would silently use a default);
-    names starting with ``_`` are the endpoint's (``_timeout``)."""
+    ``timeout`` is the endpoint's, as on /sparql."""
     values = {}
     for key in request.args:
-        if key.startswith("_"):
+        if key == TIME_LIMIT_PARAMETER:
             continue
         query.param(key)
         given = request.args.getlist(key)
