@@ -31,7 +31,6 @@ class Format:
     text: bool = True                          # a text type: sent with ``charset=utf-8``
     results: ox.QueryResultsFormat | None = None
     rdf: ox.RdfFormat | None = None
-    rdflib: str | None = None                  # rdflib's serializer name
     suffixes: tuple[str, ...] = ()             # file suffixes read as this format
     quads: bool = False                        # a graph format that keeps named graphs
     all_types: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -69,19 +68,18 @@ CSV = Format("csv", "text/csv", "csv", (), (), results=R.CSV)
 TSV = Format("tsv", "text/tab-separated-values", "tsv", (), (), results=R.TSV)
 TABLE = Format("table", "text/plain", "txt")   # aligned columns, for a terminal
 
-TURTLE = Format("ttl", "text/turtle", "ttl", ("turtle",), ("application/x-turtle",), rdf=G.TURTLE,
-                rdflib="turtle", suffixes=(".ttl",))
+TURTLE = Format("ttl", "text/turtle", "ttl", ("turtle",), ("application/x-turtle",), rdf=G.TURTLE, suffixes=(".ttl",))
 NTRIPLES = Format("nt", "application/n-triples", "nt", ("ntriples", "n-triples"), ("text/n-triples",),
-                  rdf=G.N_TRIPLES, rdflib="nt11", suffixes=(".nt",))
+                  rdf=G.N_TRIPLES, suffixes=(".nt",))
 JSONLD = Format("jsonld", "application/ld+json", "jsonld", ("json-ld", "json"), ("application/json",), False,
-                rdf=G.JSON_LD, rdflib="json-ld", suffixes=(".jsonld", ".json"), quads=True)
+                rdf=G.JSON_LD, suffixes=(".jsonld", ".json"), quads=True)
 RDFXML = Format("rdf", "application/rdf+xml", "rdf", ("rdfxml", "rdf-xml", "xml", "owl"),
-                ("application/xml", "text/xml"), False, rdf=G.RDF_XML, rdflib="xml",
+                ("application/xml", "text/xml"), False, rdf=G.RDF_XML,
                 suffixes=(".rdf", ".owl", ".xml"))
-TRIG = Format("trig", "application/trig", "trig", (), ("application/x-trig",), rdf=G.TRIG, rdflib="trig",
+TRIG = Format("trig", "application/trig", "trig", (), ("application/x-trig",), rdf=G.TRIG,
               suffixes=(".trig",), quads=True)
 NQUADS = Format("nq", "application/n-quads", "nq", ("nquads", "n-quads"), ("text/x-nquads",), rdf=G.N_QUADS,
-                rdflib="nquads", suffixes=(".nq",), quads=True)
+                suffixes=(".nq",), quads=True)
 HTML = Format("html", "text/html", "html", (), ("application/xhtml+xml",))
 
 #: What each kind of answer can be written as, in the server's order of preference (the first is the default).

@@ -20,7 +20,9 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 
 from policykg.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, TURTLE, by_name, negotiate
+from policykg.graph.load import ox_quads
 from policykg.namespaces import DATASET, DCAT, DCTERMS, OWL, RDF, RDFS, SD, VOID, XSD, bind_prefixes
+from policykg.rdf_writer import write_rdf
 from policykg.web.context import current_endpoint
 from policykg.web.endpoint.sparql import endpoint_url
 from policykg.web.respond import answer, etag_for, matches, not_modified
@@ -229,8 +231,7 @@ def _serialized(endpoint, key: str, build, fmt) -> bytes:
     cache_key = f"doc:{endpoint.store.version}:{key}:{fmt.name}"
     if cache_key in endpoint.cache:
         return endpoint.cache[cache_key]
-    data = build().serialize(format=fmt.rdflib, **({"auto_compact": True} if fmt.name == "jsonld" else {}))
-    data = data.encode("utf-8") if isinstance(data, str) else data
+    data = write_rdf(ox_quads((s, p, o, None) for s, p, o in build()), fmt)  # the one RDF writer
     if len(endpoint.cache) < 64:  # the key holds the request's host: never let clients grow it without bound
         endpoint.cache[cache_key] = data
     return data
