@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from policykg import __version__
 from policykg.errors import ValidationFailed
+from policykg.formats import NQUADS
 from policykg.graph.load import graph_name_for, load_files, load_store, ox_quads
 from policykg.graph.validate import ValidationReport, dataset_view, merged_graph, validate_store
 from policykg.namespaces import INFERRED_GRAPH, QUERIES_GRAPH, bind_prefixes
@@ -107,7 +108,7 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
         store.add_graph(name)
     project.cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = nquads.with_suffix(".tmp")
-    store.dump(str(tmp), format=ox.RdfFormat.N_QUADS)
+    store.dump(str(tmp), format=NQUADS.rdf)
     tmp.replace(nquads)  # atomic: a half-written cache is never used
     meta.write_text(json.dumps({"version": version, "inferred_triples": inferred}))
     return Build(version, nquads, sources, report, inferred)

@@ -21,6 +21,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from policykg.formats import NTRIPLES
 from policykg.namespaces import XSD, bind_prefixes
 
 FORMAT = "policykg-reason-1"
@@ -122,7 +123,7 @@ def _read_ntriples(path: Path) -> Graph:
 
     graph = bind_prefixes(Graph())
     graph.addN((term(t.subject), term(t.predicate), term(t.object), graph)
-               for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES))
+               for t in ox.parse(path=path, format=NTRIPLES.rdf))
     return graph
 
 

@@ -29,6 +29,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from policykg.errors import ReasonerFailed, ReasonerUnavailable
+from policykg.formats import NTRIPLES
 from policykg.namespaces import GRAPH, OWL
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
 
     # pyoxigraph's stub says bytes | None for every call; with no output file it returns the bytes
     return cast(bytes, ox.serialize((ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),
-                                    format=ox.RdfFormat.N_TRIPLES))
+                                    format=NTRIPLES.rdf))
 
 
 def _ox(term: Node):

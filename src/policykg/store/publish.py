@@ -23,6 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.errors import DataLoadError, PolicyKGError, UpstreamError
+from policykg.formats import NQUADS
 from policykg.namespaces import GRAPH
 from policykg.sparql.client import SparqlClient
 
@@ -119,7 +120,7 @@ def read_graphs(nquads: Path | str) -> dict[ox.NamedNode, list[ox.Triple]]:
     are refused: a store's default graph is often the union of all its graphs, so they could not be told apart."""
     graphs: dict[ox.NamedNode, dict[ox.Triple, None]] = {}
     try:
-        for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+        for quad in ox.parse(path=str(nquads), format=NQUADS.rdf):
             if not isinstance(quad.graph_name, ox.NamedNode):
                 raise DataLoadError(str(nquads), f"a triple outside a named graph cannot be published: {quad}")
             graphs.setdefault(quad.graph_name, {})[quad.triple] = None
