@@ -351,6 +351,15 @@ def test_status_on_date(registry, store):
             if r["file"].endswith("long-term-residents-directive")} == {"in force"}
 
 
+def test_status_on_date_gives_each_files_own_evidence_date(registry, store):
+    table = rows(registry, store, "status-on-date", date="2026-12-01")
+    as_of = {r["fileLabel"]: r["asOf"] for r in table}
+    assert len(as_of) == 19 and all(as_of.values())
+    assert len(set(as_of.values())) > 5, "one date for everything would be the build's, not the evidence's"
+    assert as_of["Victims’ Rights Directive"] == "2026-09-18" and as_of["Facilitation Directive"] == "2026-01-29"
+    assert as_of["Anti-trafficking Directive"] == "2024-07-14"
+
+
 def test_status_on_date_agrees_with_each_files_current_status(registry, store):
     current = store.query(
         "SELECT ?file ?status ?asOf WHERE { ?file pkg:currentStatus ?status ; pkg:statusAsOf ?asOf }",
