@@ -15,6 +15,7 @@ from rdflib import Literal, URIRef
 
 from policykg.errors import PolicyKGError, QueryParameterError
 from policykg.namespaces import PREFIXES
+from policykg.sparql.text import prologue as sparql_prologue
 
 VALUES_MARKER = "#@VALUES"
 
@@ -23,7 +24,6 @@ _LANGUAGE_TAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-_PREFIX_USE = re.compile(r"(?<![\w<#:/.-])([A-Za-z][\w-]*):")
 
 Term = URIRef | Literal
 
@@ -37,10 +37,8 @@ def load_query(name: str) -> str:
 
 
 def prologue(text: str) -> str:
-    """PREFIX lines for the project prefixes ``text`` uses (IRIs from namespaces.py), in a stable order."""
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    used = set(_PREFIX_USE.findall(body))
-    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if p in used)
+    """PREFIX lines for the project prefixes ``text`` uses, in a stable order (the one lexer's prologue)."""
+    return sparql_prologue(prefixes=PREFIXES, used_in=text)
 
 
 def sparql_iri(iri: str, variable: str = "value") -> str:
