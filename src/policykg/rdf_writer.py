@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -40,12 +40,17 @@ def write_rdf(items: Iterable[ox.Triple | ox.Quad], fmt: Format, *,
     else:
         statements = quads
     if fmt in (TURTLE, TRIG):
-        data = ox.serialize(statements, format=fmt.rdf, prefixes=_candidates(quads, prefixes))
-        return _tidy_prefix_lines(data)
+        return _tidy_prefix_lines(_serialize(statements, fmt.rdf, prefixes=_candidates(quads, prefixes)))
     if fmt is RDFXML:
-        data = ox.serialize(statements, format=fmt.rdf, prefixes=_candidates(quads, prefixes, element_names=True))
-        return _sorted_xmlns(data)
-    return ox.serialize(statements, format=fmt.rdf)
+        return _sorted_xmlns(_serialize(statements, fmt.rdf,
+                                        prefixes=_candidates(quads, prefixes, element_names=True)))
+    return _serialize(statements, fmt.rdf)
+
+
+def _serialize(statements: list[Any], rdf_format: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
+    # pyoxigraph's stubs type serialize() as ``bytes | None``: None is for when it writes to an ``output`` file;
+    # without one it returns the document's bytes.
+    return cast(bytes, ox.serialize(statements, format=rdf_format, prefixes=prefixes))
 
 
 def canonical_quads(items: Iterable[ox.Triple | ox.Quad], *, keep_graphs: bool = True) -> list[ox.Quad]:
@@ -148,7 +153,7 @@ def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str]) -> bytes:
             return [compact(item) for item in value]
         if not isinstance(value, dict):
             return value
-        result = {}
+        result: dict[str, Any] = {}
         for key, item in value.items():
             if key in ("@id", "@type"):
                 if isinstance(item, str):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from policykg.errors import NotAcceptable, PolicyKGError
@@ -37,7 +38,8 @@ def select_graphs(dataset: Dataset, *, graph: str | None = None, inferred: bool 
     selected = Dataset()
     for s, p, o, g in dataset.quads((None, None, None, None)):
         if g in keep:
-            selected.add((s, p, o, g))
+            # rdflib's add() takes a graph's name where its stubs say a Graph (it resolves one, in _spoc/_graph).
+            selected.add((s, p, o, cast(Graph, g)))
     return selected
 
 

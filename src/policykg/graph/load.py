@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from policykg.errors import DataLoadError
@@ -135,7 +136,8 @@ def load_files(paths: Iterable[Path | str], *, dataset: Dataset | None = None,
     dataset = dataset if dataset is not None else Dataset()
     for item in loaded:
         dataset.graph(item.graph)  # declare the graph even if all its quads name other graphs
-        dataset.addN(item.rdflib_quads())
+        # rdflib's addN() takes graph names where its stubs say Graphs (it resolves each one, in _graph).
+        dataset.addN(cast(Iterator[tuple[Node, Node, Node, Graph]], item.rdflib_quads()))
     return dataset
 
 
@@ -160,8 +162,9 @@ def rdflib_quads(quads: Iterable[ox.Quad]) -> Iterator[Quad]:
         yield term(quad.subject), term(quad.predicate), term(quad.object), term(quad.graph_name)
 
 
-def ox_quads(quads: Iterable[Quad]) -> Iterator[ox.Quad]:
-    """rdflib quads as pyoxigraph terms (a blank node stays one node across the quads given together)."""
+def ox_quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
+    """rdflib quads as pyoxigraph terms (a blank node stays one node across the quads given together; a graph of
+    None is the default graph)."""
     blank_nodes: dict[BNode, ox.BlankNode] = {}
 
     def term(node: Node):
@@ -224,12 +227,11 @@ class _TermCheck:
 
     def __call__(self, quad: ox.Quad) -> None:
         node = quad.object
-        kind = type(node)
-        if kind is ox.Literal:
+        if type(node) is ox.Literal:
             datatype = node.datatype.value
             if datatype != _XSD_STRING and not node.language and (node.value, datatype) not in self.checked:
                 self._literal(node.value, datatype)
-        elif kind is ox.Triple or type(quad.subject) is ox.Triple:
+        elif type(node) is ox.Triple or type(quad.subject) is ox.Triple:
             raise self._error("RDF-star quoted triples are not supported", "<<")
         if self.iris:
             for term in (quad.subject, quad.predicate, node, quad.graph_name):

@@ -61,11 +61,11 @@ class SelectResult:
 
     def values(self) -> list[dict[str, str]]:
         """Each row as ``{variable: lexical value}`` (IRIs as strings, unbound variables left out)."""
-        return [{v: t.value for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        return [{v: _value(t) for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
 
     def column(self, name: str) -> list[str | None]:
         index = self.variables.index(name)
-        return [None if row[index] is None else row[index].value for row in self.rows]
+        return [None if (term := row[index]) is None else _value(term) for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,8 @@ def _graph_result(triples: Iterable[ox.Triple], max_rows: int | None, truncated:
     return GraphResult(kept, truncated or cut)
 
 
-def _capped(items: Iterator, max_rows: int) -> tuple[list, bool]:
-    taken = []
+def _capped(items: Iterator[Any], max_rows: int) -> tuple[list[Any], bool]:
+    taken: list[Any] = []
     for item in items:
         if len(taken) == max_rows:
             return taken, True
@@ -326,6 +326,13 @@ def _graph_note(data: bytes, fmt: Format, note: str) -> bytes:
 
 
 # -- terms ------------------------------------------------------------------------------------------------------
+
+def _value(term: Term) -> str:
+    """The lexical value of an IRI, a blank node or a literal; a quoted triple has none."""
+    if isinstance(term, ox.Triple):
+        raise AttributeError(f"a quoted triple has no lexical value: {term}")
+    return term.value
+
 
 def _plain(term: Term | None) -> str:
     """A term in CSV: the plain value (blank nodes as ``_:label``, quoted triples in N-Triples syntax)."""
