@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
+from rdflib.term import Node
 
 from policykg.errors import IdentifierError
 from policykg.eurlex.client import CellarClient, Row
-from policykg.identifiers import parse_celex
 from policykg.eurlex.languages import language_tag
 from policykg.eurlex.sparql import full_text, load_query
+from policykg.identifiers import parse_celex
 from policykg.namespaces import CDM, EUROVOC, RESOURCE_TYPE, XSD, compact
 
 #: CDM's "no end of validity".
@@ -145,11 +146,11 @@ def _procedures(client: CellarClient, template: str, procedures: tuple[URIRef, .
                 notes: list[str]) -> dict[URIRef, CellarProcedure]:
     found: dict[URIRef, CellarProcedure] = {}
     for row in client.select_batched(template, "procedure", list(procedures)) if procedures else []:
-        iri, role, celex = row.get("procedure"), _ROLES.get(row.get("role")), _celex(row.get("celex"), notes)
+        iri, role, celex = row.get("procedure"), _named(_ROLES, row.get("role")), _celex(row.get("celex"), notes)
         if iri is None or role is None or celex is None:
             continue
         act = LinkedAct(celex, _eli(row.get("eli")))
-        procedure = found.setdefault(URIRef(iri), CellarProcedure(URIRef(iri)))
+        procedure = found.setdefault(URIRef(str(iri)), CellarProcedure(URIRef(str(iri))))
         (procedure.proposals if role == "proposal" else procedure.final_acts).add(act)
     return found
 
@@ -215,12 +216,17 @@ def _read_title(works: dict[str, CellarWork], row: Row, notes: list[str]) -> Non
 
 def _read_link(works: dict[str, CellarWork], row: Row, notes: list[str]) -> None:
     work = _work(works, row)
-    relation = _RELATIONS.get(row.get("relation"))
+    relation = _named(_RELATIONS, row.get("relation"))
     if work is None or relation is None:
         return
     target = _celex(row.get("targetCelex"), notes, f"{work.celex} {relation}")
     if target is not None:
         work.links.add(Link(relation, LinkedAct(target, _eli(row.get("targetEli")))))
+
+
+def _named(names: dict[URIRef, str], value: Node | None) -> str | None:
+    """The name ``names`` gives the IRI ``value`` (None for anything else: only an IRI equals an IRI key)."""
+    return names.get(value) if isinstance(value, URIRef) else None
 
 
 def _celex(value: object, notes: list[str], where: str = "") -> str | None:

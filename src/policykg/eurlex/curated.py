@@ -35,8 +35,8 @@ class CuratedView:
     values: dict[URIRef, dict[URIRef, frozenset[Node]]]       # subject -> property -> values
     links: frozenset[tuple[URIRef, str, URIRef]]               # (act, "amends"/"repeals", target)
     procedures: dict[URIRef, URIRef]                           # CELLAR procedure IRI -> our procedure IRI
-    follows: frozenset[tuple[URIRef, URIRef]]                  # (instrument, our procedure)
-    results_from: frozenset[tuple[URIRef, URIRef]]             # (act, proposal)
+    follows: frozenset[tuple[Node, Node]]                      # (instrument, our procedure)
+    results_from: frozenset[tuple[Node, Node]]                 # (act, proposal)
     unusable_celex: tuple[str, ...]                            # pkg:celex values that are not base-act CELEX
 
     @property
@@ -72,12 +72,10 @@ def read_curated(graph: Graph | Dataset) -> CuratedView:
                 links.add((o, relation, s) if inverse else (s, relation, o))
 
     procedures: dict[URIRef, URIRef] = {}
-    for process in sorted(set(graph.subjects(RDF.type, ELI_DL.Process))):
-        if not isinstance(process, URIRef):
-            continue
+    for process in sorted({p for p in graph.subjects(RDF.type, ELI_DL.Process) if isinstance(p, URIRef)}):
         same = [o for o in graph.objects(process, OWL.sameAs) if str(o).startswith(str(CELLAR_PROCEDURE))]
         for cellar in same:
-            procedures.setdefault(URIRef(cellar), process)
+            procedures.setdefault(URIRef(str(cellar)), process)
         if not same:
             for reference in graph.objects(process, DCTERMS.identifier):
                 try:
