@@ -39,9 +39,10 @@ class Store(ABC):
         """A string that changes whenever the data changes (the build's content hash, plus an update counter)."""
 
     @abstractmethod
-    def query(self, query: str, **options: Any) -> Answer:
+    def query(self, query: str, **options: Any) -> Answer | list[ox.Triple]:
         """Evaluate a query. ``options`` are pyoxigraph's: ``base_iri``, ``prefixes``, ``default_graph``,
-        ``named_graphs``, ``use_default_graph_as_union``, ``substitutions``. Raises SparqlSyntaxError."""
+        ``named_graphs``, ``use_default_graph_as_union``, ``substitutions``. Raises SparqlSyntaxError. A remote
+        store answers CONSTRUCT and DESCRIBE with a list of triples."""
 
     @abstractmethod
     def update(self, update: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> None:

@@ -70,6 +70,9 @@ UNION_MODES = ("explicit", "remote")
 MAX_QUERY_CHARS = 64 * 1024
 _PREFIX_NAME = re.compile(r"(?:[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-])?|[A-Za-z]")
 log = logging.getLogger("policykg.store.remote")
+#: The options of :meth:`Store.query` (pyoxigraph's) that :meth:`RemoteStore.query` reads.
+_QUERY_OPTIONS = frozenset({"base_iri", "prefixes", "default_graph", "named_graphs", "use_default_graph_as_union",
+                            "substitutions"})
 
 
 class RemoteStore(Store):
@@ -166,9 +169,16 @@ class RemoteStore(Store):
 
     # -- queries ---------------------------------------------------------------------------------------------------
 
-    def query(self, query: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
-              default_graph: Any = None, named_graphs: Any = None, use_default_graph_as_union: bool = False,
-              substitutions: dict | None = None) -> Answer | list[ox.Triple]:
+    def query(self, query: str, **options: Any) -> Answer | list[ox.Triple]:
+        unknown = set(options) - _QUERY_OPTIONS
+        if unknown:
+            raise TypeError(f"query() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+        base_iri: str | None = options.get("base_iri")
+        prefixes: dict[str, str] | None = options.get("prefixes")
+        default_graph: Any = options.get("default_graph")
+        named_graphs: Any = options.get("named_graphs")
+        use_default_graph_as_union: bool = options.get("use_default_graph_as_union", False)
+        substitutions: dict[Any, Any] | None = options.get("substitutions")
         if substitutions:
             raise PolicyKGError("a remote store takes no substitutions: bind parameters with VALUES "
                                 "(supports_substitutions is False)")
