@@ -3,10 +3,10 @@
 and scripts: the same bytes as ``policykg query NAME --param KEY=VALUE --format csv``).
 
 In the app, a query runs like one sent to ``/sparql``: through the guard, under the watchdog's hard time limit
-(``?timeout=`` may only lower it, as on /sparql), with the row cap (a cut answer says so in ``X-PolicyKG-Truncated``), and with
-the endpoint's ETag / 304, Cache-Control, gzip and CORS. It reads the store and settings from
-``current_endpoint()``. Given an ``engine`` (anything with ``query(text, **kwargs)``), the blueprint
-runs there instead, with default settings (tests, other apps). Errors are PolicyKGError: a bad parameter is a
+(``?timeout=`` may only lower it, as on /sparql), with the row cap (a cut answer says so in
+``X-PolicyKG-Truncated``), and with the endpoint's ETag / 304, Cache-Control, gzip and CORS. It reads the store
+and settings from ``current_endpoint()``. Given an ``engine`` (anything with ``query(text, **kwargs)``), the
+blueprint runs there instead, with default settings (tests, other apps). Errors are PolicyKGError: a bad parameter is a
 ``QueryParameterError`` (400, naming the parameter), an unknown query ``QueryNotFound`` (404); the data URLs leave
 them to the app's error handler, the HTML page shows them above its form.
 """
@@ -22,12 +22,12 @@ from flask import Blueprint, Response, render_template_string, request, url_for
 
 from policykg.errors import PolicyKGError, QueryParameterError
 from policykg.formats import ANSWER_FORMATS
-from policykg.sparql.guard import check_query
 from policykg.queries.registry import Engine, NamedQuery, QueryRegistry
+from policykg.sparql.guard import check_query
 from policykg.sparql.results import QueryResult, SelectResult, answer_format, from_engine, serialize, write
+from policykg.web.context import current_endpoint
 from policykg.web.respond import accepts_gzip, answer, etag_for, matches, not_modified
 from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, requested_time_limit
-from policykg.web.context import current_endpoint
 
 #: Rows shown on the HTML page; the data URLs give every row up to the endpoint's cap.
 HTML_ROW_LIMIT = 1000
@@ -82,9 +82,9 @@ class _AppEngine:
         self.endpoint, self.timeout = endpoint, timeout
         self.supports_substitutions = getattr(endpoint.store, "supports_substitutions", True)
 
-    def query(self, text: str, **options: Any) -> QueryResult:
+    def query(self, query: str, **options: Any) -> QueryResult:
         settings = self.endpoint.settings
-        checked = check_query(text, limits=settings.limits)
+        checked = check_query(query, limits=settings.limits)
         job = self.endpoint.arm(self.timeout, self.timeout)
         try:
             return from_engine(self.endpoint.store.query(checked.text, **options), max_rows=settings.max_rows)
@@ -141,7 +141,8 @@ def _page(query: NamedQuery, engine: Engine, settings: Settings, version: str) -
     if isinstance(result, SelectResult):
         table = {"variables": result.variables, "total": len(result.rows), "truncated": result.truncated,
                  "rows": [[_cell(t) for t in row] for row in result.rows[:HTML_ROW_LIMIT]]}
-    links = {f: url_for(f"{request.blueprint}.named", target=f"{query.name}.{f}", **values)
+    arguments: dict[str, Any] = dict(values)  # URL parameters, as url_for takes them (its **values: Any)
+    links = {f: url_for(f"{request.blueprint}.named", target=f"{query.name}.{f}", **arguments)
              for f in DATA_FORMATS if (query.kind, f) in _HTTP_FORMAT}
     graph_text = serialize(result, "ttl").decode() if result is not None and result.kind == "graph" else None
     page = render_template_string(_PAGE, query=query, values=values, error=error, result=result, table=table,
@@ -187,9 +188,11 @@ as CSV, TSV, JSON or Turtle: add <code>?parameter=value</code> to change a value
 The list as data: <a href="{{ url_for(request.blueprint + '.index_json') }}">queries.json</a>.</p>
 <dl>
 {% for q in queries %}
-  <dt><a href="{{ url_for(request.blueprint + '.named', target=q.name) }}">{{ q.title }}</a> <code>{{ q.name }}</code></dt>
+  <dt><a href="{{ url_for(request.blueprint + '.named', target=q.name) }}">{{ q.title }}</a> \
+<code>{{ q.name }}</code></dt>
   <dd>{{ q.description }}
-  {% if q.params %}<br>Parameters: {% for p in q.params %}<code>{{ p.name }}</code> ({{ p.hint }}){% if not loop.last %}, {% endif %}{% endfor %}.{% endif %}
+  {% if q.params %}<br>Parameters: {% for p in q.params %}<code>{{ p.name }}</code> ({{ p.hint }})\
+{% if not loop.last %}, {% endif %}{% endfor %}.{% endif %}
   </dd>
 {% endfor %}
 </dl>
@@ -207,23 +210,30 @@ _PAGE = """<!doctype html>
 <form method="get" action="{{ url_for(request.blueprint + '.named', target=query.name) }}">
 {% for p in query.params %}
   <p><label for="param-{{ p.name }}"><code>{{ p.name }}</code>: {{ p.description }}</label><br>
-  <input id="param-{{ p.name }}" name="{{ p.name }}" type="{{ input_type.get(p.types[0], 'text') if p.types|length == 1 else 'text' }}"
+  <input id="param-{{ p.name }}" name="{{ p.name }}" \
+type="{{ input_type.get(p.types[0], 'text') if p.types|length == 1 else 'text' }}"
          value="{{ values.get(p.name, p.default or '') }}" {% if p.required %}required{% endif %}>
   <small>{{ p.hint }}{% if p.default is not none %}; default {{ p.default }}{% endif %}</small></p>
 {% endfor %}
   <p><button type="submit">Run</button></p>
 </form>
-{% if links %}<p>This answer as {% for f, href in links.items() %}<a href="{{ href }}">{{ f|upper }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
+{% if links %}<p>This answer as {% for f, href in links.items() %}<a href="{{ href }}">{{ f|upper }}</a>\
+{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
 {% if table %}
-  <p>{{ table.total }} row{{ '' if table.total == 1 else 's' }}{% if table.truncated %} (cut at the endpoint's row limit){% endif %}{% if table.total > limit %}, the first {{ limit }} shown (download for all){% endif %}.</p>
+  <p>{{ table.total }} row{{ '' if table.total == 1 else 's' }}\
+{% if table.truncated %} (cut at the endpoint's row limit){% endif %}\
+{% if table.total > limit %}, the first {{ limit }} shown (download for all){% endif %}.</p>
   <table>
   <thead><tr>{% for v in table.variables %}<th>{{ v }}</th>{% endfor %}</tr></thead>
   <tbody>
-  {% for row in table.rows %}<tr>{% for cell in row %}<td>{% if cell %}{% if cell.href %}<a href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell.text }}{% endif %}{% endif %}</td>{% endfor %}</tr>
+  {% for row in table.rows %}<tr>{% for cell in row %}<td>\
+{% if cell %}{% if cell.href %}<a href="{{ cell.href }}">{{ cell.text }}</a>\
+{% else %}{{ cell.text }}{% endif %}{% endif %}</td>{% endfor %}</tr>
   {% endfor %}
   </tbody></table>
 {% elif result is not none and result.kind == 'ask' %}
-  <p class="answer"><strong>{{ 'Yes' if result.value else 'No' }}</strong> ({{ 'true' if result.value else 'false' }})</p>
+  <p class="answer"><strong>{{ 'Yes' if result.value else 'No' }}</strong> \
+({{ 'true' if result.value else 'false' }})</p>
 {% elif graph_text is not none %}
   <pre class="graph">{{ graph_text }}</pre>
 {% endif %}

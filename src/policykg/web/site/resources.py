@@ -14,18 +14,19 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from policykg.formats import HTML, JSONLD, NTRIPLES, TURTLE, by_name, negotiate
 from policykg.namespaces import BASE, RDF, VOID, XSD
 from policykg.rdf_writer import write_rdf
-from policykg.web.site import local_iris
-from policykg.web.site.describe import Description, describe
+from policykg.web.context import current_endpoint
 from policykg.web.errors import HttpError
-from policykg.web.site.graph_index import index_for
 from policykg.web.respond import answer, etag_for, matches, not_modified
 from policykg.web.results import Body
+from policykg.web.site import local_iris
+from policykg.web.site.describe import Description, describe
+from policykg.web.site.graph_index import index_for
 from policykg.web.site.site_info import site
-from policykg.web.context import current_endpoint
 
 OFFERS = (HTML, TURTLE, JSONLD, NTRIPLES)
 SUGGESTIONS = 8
@@ -41,7 +42,7 @@ def create_blueprint() -> Blueprint:
         blueprint.add_url_rule(rule, view_func=resource, endpoint="resource", methods=["GET"])
 
     @blueprint.get("/describe")
-    def external() -> Response:
+    def external() -> BaseResponse:  # flask's redirect() is typed as werkzeug's Response
         iri = request.args.get("iri", "").strip()
         if not iri:
             raise HttpError(400, "give the IRI to describe: /describe?iri=IRI")
