@@ -17,7 +17,7 @@ class Project:
     root: Path
 
     @classmethod
-    def locate(cls, root: Path | str | None = None) -> "Project":
+    def locate(cls, root: Path | str | None = None) -> Project:
         """Find the project: ``root`` if given, else ``$POLICYKG_ROOT``, else the checkout holding this package."""
         candidates = [Path(root)] if root else []
         if os.environ.get("POLICYKG_ROOT"):

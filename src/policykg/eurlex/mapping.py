@@ -141,6 +141,6 @@ def _provenance(graph: Graph, answer: CellarAnswer, generated_at: _dt.datetime) 
 def timestamp(moment: _dt.datetime) -> Literal:
     """An xsd:dateTime in UTC to the second, e.g. ``2026-11-29T10:00:00Z``."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    text = moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=_dt.UTC)
+    text = moment.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Literal(text, datatype=XSD.dateTime)

@@ -232,7 +232,7 @@ class QueryRegistry(Mapping[str, NamedQuery]):
         self._queries = {q.name: q for q in sorted(queries, key=lambda q: q.name)}
 
     @classmethod
-    def from_dir(cls, folder: Path) -> "QueryRegistry":
+    def from_dir(cls, folder: Path) -> QueryRegistry:
         queries = []
         for path in sorted(Path(folder).glob("*.rq")):
             if not _NAME.fullmatch(path.stem):
@@ -241,7 +241,7 @@ class QueryRegistry(Mapping[str, NamedQuery]):
         return cls(queries)
 
     @classmethod
-    def from_project(cls, project: Any) -> "QueryRegistry":
+    def from_project(cls, project: Any) -> QueryRegistry:
         return cls.from_dir(project.queries_dir)
 
     def __getitem__(self, name: str) -> NamedQuery:

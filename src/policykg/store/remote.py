@@ -61,14 +61,13 @@ from policykg.sparql.client import (
     parse_results,
     update_chunks,
 )
-from policykg.sparql.text import mask, query_form, where_brace
+from policykg.sparql.text import mask, prologue, query_form, where_brace
 from policykg.store.local import Answer, GraphName, Store
 
 SCHEMES = ("sparql+http://", "sparql+https://")
 UNION_MODES = ("explicit", "remote")
 #: The longest query text sent with its graphs named (``policykg serve`` accepts 64 Ki characters).
 MAX_QUERY_CHARS = 64 * 1024
-_PREFIX_NAME = re.compile(r"(?:[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9_-])?|[A-Za-z]")
 log = logging.getLogger("policykg.store.remote")
 #: The options of :meth:`Store.query` (pyoxigraph's) that :meth:`RemoteStore.query` reads.
 _QUERY_OPTIONS = frozenset({"base_iri", "prefixes", "default_graph", "named_graphs", "use_default_graph_as_union",
@@ -281,18 +280,6 @@ class RemoteStore(Store):
         finally:
             self._forget()
         return existed
-
-
-def prologue(base_iri: str | None, prefixes: dict[str, str] | None) -> str:
-    """``BASE`` and ``PREFIX`` lines, every IRI written by pyoxigraph (checked and escaped)."""
-    lines = []
-    if base_iri:
-        lines.append(f"BASE {_iri(base_iri)}")
-    for name, iri in (prefixes or {}).items():
-        if not _PREFIX_NAME.fullmatch(name):
-            raise PolicyKGError(f"not a SPARQL prefix name: {name!r}")
-        lines.append(f"PREFIX {name}: {_iri(iri)}")
-    return "".join(line + "\n" for line in lines)
 
 
 def with_dataset(text: str, graphs: list[str]) -> str | None:

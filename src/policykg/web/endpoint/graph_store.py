@@ -11,21 +11,21 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file
 
 from policykg.formats import DATASET_FORMATS, GRAPH_FORMATS, RDFXML, by_name, negotiate, rdf_format_for
+from policykg.namespaces import GRAPH
 from policykg.rdf_writer import write_rdf
 from policykg.sparql.guard import check_graph_iri
 from policykg.sparql.results import write_graph
-from policykg.namespaces import GRAPH
+from policykg.web.context import current_endpoint
+from policykg.web.endpoint.sparql import authorize, endpoint_url
 from policykg.web.errors import HttpError
 from policykg.web.respond import CORS, answer, etag_for, matches, not_modified, preflight
-from policykg.web.endpoint.sparql import authorize, endpoint_url
-from policykg.web.context import current_endpoint
 
 blueprint = Blueprint("graph_store", __name__)
 METHODS = "GET, HEAD, PUT, POST, DELETE, OPTIONS"

@@ -17,11 +17,11 @@ import pyoxigraph as ox
 
 from policykg.errors import NotAcceptable, SparqlSyntaxError
 from policykg.formats import BY_FORM, by_name, negotiate
+from policykg.namespaces import PREFIXES
 from policykg.sparql.guard import check_query, check_update, with_using
 from policykg.sparql.results import write
-from policykg.namespaces import PREFIXES
-from policykg.web.errors import HttpError, error_body, error_reply, reply_for
 from policykg.web.endpoint.protocol import Operation, parse
+from policykg.web.errors import HttpError, error_body, error_reply, reply_for
 from policykg.web.respond import CORS, Reply, answer_reply, etag_for, etag_matches, not_modified_reply, preflight
 
 METHODS = "GET, HEAD, POST, OPTIONS"
