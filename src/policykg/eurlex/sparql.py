@@ -7,23 +7,19 @@ escapes every literal and refuses what it cannot write safely; nothing is splice
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from policykg.errors import PolicyKGError, QueryParameterError
+from policykg.errors import PolicyKGError, QueryParameterError, SparqlSyntaxError
 from policykg.namespaces import PREFIXES
 from policykg.sparql.text import prologue as sparql_prologue
+from policykg.sparql.text import values_block as sparql_values_block
 
 VALUES_MARKER = "#@VALUES"
 
-_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_LANGUAGE_TAG = re.compile(r"[a-zA-Z]+(-[a-zA-Z0-9]+)*")
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 Term = URIRef | Literal
 
@@ -41,60 +37,37 @@ def prologue(text: str) -> str:
     return sparql_prologue(prefixes=PREFIXES, used_in=text)
 
 
-def sparql_iri(iri: str, variable: str = "value") -> str:
-    """``<iri>``; refuses relative IRIs and characters an IRIREF cannot hold."""
-    if not isinstance(iri, str) or not _ABSOLUTE_IRI.match(iri) or _IRI_FORBIDDEN.search(iri):
-        raise QueryParameterError(variable, f"{iri!r} is not an absolute IRI that SPARQL can write")
-    return f"<{iri}>"
-
-
-def sparql_string(text: str, variable: str = "value") -> str:
-    """A quoted SPARQL string: backslash, quote and line breaks escaped; other control characters and the
-    Unicode line separators as \\uXXXX, so that the text stays on one line for any tool."""
-    out = []
-    for char in text:
-        if char in _ECHAR:
-            out.append(_ECHAR[char])
-        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in "\u2028\u2029":
-            out.append(f"\\u{ord(char):04X}")
-        elif 0xD800 <= ord(char) <= 0xDFFF:
-            raise QueryParameterError(variable, "text holds a lone surrogate, which is not a character")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def sparql_term(term: Term, variable: str = "value") -> str:
-    """A term as SPARQL text: an IRI, or a literal with its language tag or datatype kept."""
-    if isinstance(term, URIRef):
-        return sparql_iri(str(term), variable)
-    if isinstance(term, Literal):
-        text = sparql_string(str(term), variable)
-        if term.language:
-            if not _LANGUAGE_TAG.fullmatch(term.language):
-                raise QueryParameterError(variable, f"{term.language!r} is not a language tag")
-            return f"{text}@{term.language}"
-        if term.datatype is not None:
-            return f"{text}^^{sparql_iri(str(term.datatype), variable)}"
-        return text
-    raise QueryParameterError(variable, f"only IRIs and literals can be bound, not {type(term).__name__}")
-
-
 def values_block(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    """``VALUES (?a ?b) { (x y) ... }``; ``None`` is written UNDEF."""
-    if not variables:
-        raise PolicyKGError("a VALUES block needs at least one variable")
-    for name in variables:
-        if not isinstance(name, str) or not _VARIABLE.fullmatch(name):
-            raise QueryParameterError(str(name), "is not a SPARQL variable name")
-    lines = []
+    """``VALUES (?a ?b) { (x y) ... }`` for rdflib terms (``None`` is UNDEF): each term parsed by pyoxigraph,
+    then written by the one VALUES writer (:func:`policykg.sparql.text.values_block`)."""
+    converted = []
     for row in rows:
         if len(row) != len(variables):
             raise PolicyKGError(f"a VALUES row has {len(row)} terms for {len(variables)} variables")
-        terms = ["UNDEF" if t is None else sparql_term(t, v) for v, t in zip(variables, row)]
-        lines.append(f"    ({' '.join(terms)})")
-    head = " ".join(f"?{name}" for name in variables)
-    return f"VALUES ({head}) {{\n" + "\n".join(lines) + "\n  }"
+        converted.append([_ox_term(term, name) for name, term in zip(variables, row)])
+    try:
+        return sparql_values_block(list(variables), converted)
+    except SparqlSyntaxError as error:
+        if "variable name" in str(error):
+            raise QueryParameterError(str(variables), str(error)) from None
+        raise PolicyKGError(str(error)) from None
+
+
+def _ox_term(term: Term | None, variable: str) -> ox.NamedNode | ox.Literal | None:
+    if term is None:
+        return None
+    try:
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term))
+    except (ValueError, UnicodeEncodeError) as error:
+        raise QueryParameterError(variable, f"{str(term)[:80]!r} cannot be written in SPARQL: {error}") from None
+    raise QueryParameterError(variable, f"only IRIs and literals can be bound, not {type(term).__name__}")
 
 
 def bind_values(template: str, block: str) -> str:

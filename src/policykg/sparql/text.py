@@ -12,6 +12,7 @@ parameters with a ``VALUES`` block); :func:`prologue` writes ``BASE``/``PREFIX``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -150,6 +151,7 @@ def _iri(value: str) -> str:
 _PREFIX_NAME = re.compile(rf"(?:[{_NAME_START}](?:[{_NAME_CHAR}\-.]*[{_NAME_CHAR}\-])?)?")
 
 
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORD = r"(?<![?$\w:-])"  # a keyword, not a variable (?from) or part of a prefixed name (ex:select)
 _FORM = re.compile(_KEYWORD + r"(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
 _VAR = re.compile(r"[?$]([A-Za-z0-9_\u00C0-\uFFFF]+)")
@@ -221,16 +223,34 @@ def _matching_brace(masked: str, start: int) -> int:
     raise SparqlSyntaxError("unbalanced braces in the query")
 
 
+def values_block(variables: list[str] | tuple[str, ...], rows: Iterable[Sequence[ox.NamedNode | ox.Literal | None]]
+                 ) -> str:
+    """``VALUES (?a ?b) { (x y) ... }``, every term written by pyoxigraph in N-Triples syntax (escaped) from a
+    parsed term, so that no value reaches the text unparsed; ``None`` is written UNDEF."""
+    if not variables:
+        raise SparqlSyntaxError("a VALUES block needs at least one variable")
+    for name in variables:
+        if not isinstance(name, str) or not _VARIABLE_NAME.fullmatch(name):
+            raise SparqlSyntaxError(f"{name!r} is not a SPARQL variable name")
+    lines = []
+    for row in rows:
+        if len(row) != len(variables):
+            raise SparqlSyntaxError(f"a VALUES row has {len(row)} terms for {len(variables)} variables")
+        for term in row:
+            if term is not None and not isinstance(term, (ox.NamedNode, ox.Literal)):
+                raise TypeError(f"bind RDF terms, not {type(term).__name__}")
+        lines.append("(" + " ".join("UNDEF" if term is None else str(term) for term in row) + ")")
+    head = " ".join(f"?{name}" for name in variables)
+    if len(lines) == 1:  # one row (a named query's parameters) on one line
+        return f"VALUES ({head}) {{ {lines[0]} }}"
+    return f"VALUES ({head}) {{\n" + "\n".join("    " + line for line in lines) + "\n  }"
+
+
 def with_values(text: str, bindings: dict[str, ox.NamedNode | ox.Literal | None]) -> str:
-    """``text`` with ``VALUES (?a ?b) { (term term) }`` first in its WHERE group. Each term is written by
-    pyoxigraph in N-Triples syntax (escaped), from a parsed term: a value never reaches the text unparsed.
-    ``None`` binds nothing (``UNDEF``)."""
+    """``text`` with a ``VALUES`` block of one row first in its WHERE group (:func:`values_block`). ``None``
+    binds nothing (``UNDEF``)."""
     if not bindings:
         return text
-    for term in bindings.values():
-        if term is not None and not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"bind RDF terms, not {type(term).__name__}")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join("UNDEF" if term is None else str(term) for term in bindings.values())
+    block = values_block(tuple(bindings), [tuple(bindings.values())])
     brace = where_brace(text) + 1
-    return f"{text[:brace]}\n  VALUES ({names}) {{ ({row}) }}{text[brace:]}"
+    return f"{text[:brace]}\n  {block}{text[brace:]}"
