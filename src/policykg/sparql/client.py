@@ -64,6 +64,7 @@ from urllib3.util import Retry, Timeout
 
 from policykg import __version__
 from policykg.errors import PolicyKGError, SparqlSyntaxError, UpstreamError
+from policykg.namespaces import BASE
 from policykg.sparql.text import query_form
 
 CHUNK_TRIPLES = 1000
@@ -75,7 +76,7 @@ RESULTS_TYPES = (SPARQL_JSON, "application/json", SPARQL_XML, "application/xml",
                  "text/csv")
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 UPDATE_ACCEPT = "application/sparql-results+json, text/plain;q=0.5, */*;q=0.1"
-AGENT = f"policykg/{__version__} (+https://w3id.org/policykg/)"
+AGENT = f"policykg/{__version__} (+{BASE})"
 #: Answers of a graph store that does not exist or cannot take a Turtle body: fall back to SPARQL Update.
 NO_GRAPH_STORE = frozenset({404, 405, 415, 501})
 #: Answers worth another attempt: the service or a proxy in front of it is overloaded or restarting.
