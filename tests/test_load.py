@@ -11,12 +11,13 @@ import select
 import socket
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from policykg.errors import DataLoadError
-from policykg.graph.load import graph_name_for, load_files, parse_file
+from policykg.graph.load import graph_name_for, load_files, load_store, parse_file
 from policykg.namespaces import GRAPH, PKG
 
 LOAD = Path(__file__).resolve().parent / "data" / "load"
@@ -59,9 +60,16 @@ REFUSED = {
 }
 
 
-def load_error(path: Path, **kwargs) -> DataLoadError:
+@pytest.fixture(params=["rdflib", "store"])
+def loader(request):
+    """Both ways files are loaded: into an rdflib Dataset (quad by quad) and into a pyoxigraph store (Turtle, TriG,
+    N-Triples and N-Quads loaded by the engine and checked after): the same errors either way."""
+    return load_files if request.param == "rdflib" else load_store
+
+
+def load_error(path: Path, loader=load_files, **kwargs) -> DataLoadError:
     with pytest.raises(DataLoadError) as info:
-        load_files([path], **kwargs)
+        loader([path], **kwargs)
     return info.value
 
 
@@ -72,10 +80,10 @@ def test_every_bad_file_is_covered():
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_bad_file_is_refused_with_file_line_and_message(name):
+def test_bad_file_is_refused_with_file_line_and_message(name, loader):
     lines, message = BAD_FILES[name]
     path = LOAD / name
-    error = load_error(path)
+    error = load_error(path, loader)
     assert error.path == str(path)
     assert error.line in lines, str(error)
     assert re.fullmatch(rf"{re.escape(str(path))}:{error.line}: {message}", str(error)), str(error)
@@ -83,28 +91,28 @@ def test_bad_file_is_refused_with_file_line_and_message(name):
 
 
 @pytest.mark.parametrize("name", sorted(NO_LINE))
-def test_input_without_triples_or_format_is_refused_with_file_and_message(name):
+def test_input_without_triples_or_format_is_refused_with_file_and_message(name, loader):
     path = LOAD / name
-    error = load_error(path)
+    error = load_error(path, loader)
     assert (error.path, error.line) == (str(path), None)
     assert re.fullmatch(rf"{re.escape(str(path))}: {NO_LINE[name]}", str(error)), str(error)
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("name", sorted(REFUSED))
-def test_dangerous_input_is_refused_with_file_and_message(name):
+def test_dangerous_input_is_refused_with_file_and_message(name, loader):
     path = LOAD / name
     _, message = REFUSED[name]
-    error = load_error(path)
+    error = load_error(path, loader)
     assert error.path == str(path)
     where = re.escape(str(path)) + (rf":{error.line}" if error.line else "")
     assert re.fullmatch(rf"{where}: {message}", str(error)), str(error)
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
-def test_dangerous_input_error_names_the_line(name):
+def test_dangerous_input_error_names_the_line(name, loader):
     line, _ = REFUSED[name]
-    assert load_error(LOAD / name).line == line
+    assert load_error(LOAD / name, loader).line == line
 
 
 def test_external_entity_is_never_read(tmp_path):
@@ -276,3 +284,24 @@ def test_a_new_dataset_is_only_returned_when_every_file_loads():
     dataset = Dataset()
     load_files([GOOD / "turtle-document.ttl", GOOD / "triples.nt"], dataset=dataset, root=GOOD)
     assert len(set(dataset.quads((None, None, None, None)))) == 4
+
+
+def test_the_store_loader_scopes_blank_nodes_and_keeps_graph_names():
+    store = load_store(sorted(GOOD.iterdir()), root=GOOD)
+    dataset = load_files(sorted(GOOD.iterdir()), root=GOOD)
+    assert len(store) == len(set(dataset.quads((None, None, None, None))))
+    assert {g.value for g in store.named_graphs()} == {str(g.identifier) for g in dataset.graphs()
+                                                         if g.identifier != dataset.default_graph.identifier}
+    pages = {q.object for q in store.quads_for_pattern(ox.NamedNode(str(AI_ACT)), ox.NamedNode(str(DCTERMS.source)),
+                                                        None)}
+    assert len(pages) == 2 and all(isinstance(p, ox.BlankNode) for p in pages)
+
+
+@pytest.mark.parametrize("bad", ["ill-typed-date.ttl", "empty.ttl", "entity-bomb.rdf", "syntax-error.trig"])
+def test_a_failing_file_leaves_the_store_exactly_as_it_was(bad):
+    store = load_store([GOOD / "turtle-document.ttl"], root=GOOD)
+    before = set(store), set(store.named_graphs())
+    with pytest.raises(DataLoadError) as info:
+        load_store([GOOD / "triples.nt", LOAD / bad, GOOD / "quads.nq"], store=store, root=GOOD)
+    assert info.value.path == str(LOAD / bad)
+    assert (set(store), set(store.named_graphs())) == before

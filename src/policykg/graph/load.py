@@ -26,7 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from policykg.errors import DataLoadError
-from policykg.formats import JSONLD, RDF_SUFFIXES, RDFXML, by_suffix
+from policykg.formats import JSONLD, RDF_SUFFIXES, RDFXML, Format, by_suffix
 from policykg.namespaces import GRAPH
 
 _CHUNK = 100_000  # quads given to the store at a time
@@ -70,19 +70,74 @@ def parse_file(path: Path | str, *, graph: URIRef | None = None, root: Path | No
     return LoadedFile(path=path, graph=graph, quads=list(_checked_quads(path, graph)))
 
 
-def _checked_quads(path: Path, graph: URIRef) -> Iterator[ox.Quad]:
-    """The quads of one file, one at a time (a large file is never held as Python objects), each checked."""
+def _format_of(path: Path) -> Format:
     fmt = by_suffix(path.suffix)
     if fmt is None or fmt.rdf is None:
         raise DataLoadError(str(path), f"unknown RDF file type {path.suffix!r} "
                                        f"(known: {', '.join(sorted(RDF_SUFFIXES))})")
     if not path.is_file():
         raise DataLoadError(str(path), "cannot read: no such file")
+    return fmt
+
+
+def _engine_load(store: ox.Store, path: Path, fmt: Format, graph: URIRef) -> None:
+    """The engine parses and loads the file (fresh blank nodes for it; its default graph becomes ``graph``)."""
+    assert fmt.rdf is not None
+    try:
+        if next(iter(ox.parse(path=str(path), format=fmt.rdf)), None) is None:
+            raise DataLoadError(str(path), "empty file: no triples")
+        store.load(path=str(path), format=fmt.rdf, base_iri=path.resolve().as_uri(),
+                   to_graph=ox.NamedNode(str(graph)))
+    except SyntaxError as error:
+        raise _syntax_error(path, error) from None
+    except ValueError as error:  # e.g. invalid UTF-8
+        raise DataLoadError(str(path), str(error)) from None
+
+
+# Every literal of a datatype with a lexical space, and every quoted triple, of what the engine loaded.
+_TERMS_TO_CHECK = """SELECT DISTINCT ?term WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  BIND(IF(isTriple(?s), ?s, ?o) AS ?term)
+  FILTER(isTriple(?term) || (isLiteral(?term) && LANG(?term) = "" && DATATYPE(?term) != xsd:string))
+}"""
+
+
+def _check_loaded_terms(store: ox.Store, paths: list[Path]) -> None:
+    """The checks of :class:`_TermCheck`, on what the engine loaded from ``paths``: one pass over the store, each
+    distinct literal checked once; the error names the file (and line) that holds the value."""
+    checks = {path: _TermCheck(path, iris=False) for path in paths}
+    solutions = store.query(_TERMS_TO_CHECK, prefixes={"xsd": _XSD_STRING.rsplit("#", 1)[0] + "#"})
+    assert isinstance(solutions, ox.QuerySolutions)
+    for solution in solutions:
+        term = solution["term"]
+        if type(term) is ox.Triple:
+            raise _holder(paths, "<<", checks)._error("RDF-star quoted triples are not supported", "<<")
+        assert type(term) is ox.Literal
+        if (term.value, term.datatype.value) not in checks[paths[0]].checked:
+            try:
+                checks[paths[0]]._literal(term.value, term.datatype.value)
+            except DataLoadError:
+                holder = _holder(paths, term.value, checks)
+                holder._literal(term.value, term.datatype.value)  # raises, naming the file and line
+
+
+def _holder(paths: list[Path], needle: str, checks: dict[Path, _TermCheck]) -> _TermCheck:
+    """The check of the first file whose text holds ``needle`` (the first file when none does, as written)."""
+    for path in paths:
+        if needle in _read(path).decode("utf-8", errors="replace"):
+            return checks[path]
+    return checks[paths[0]]
+
+
+def _checked_quads(path: Path, graph: URIRef) -> Iterator[ox.Quad]:
+    """The quads of one file, one at a time (a large file is never held as Python objects), each checked."""
+    fmt = _format_of(path)
     if fmt in (RDFXML, JSONLD):  # documents read whole for the checks their parsers leave to us
         data = _read(path)
         (_refuse_xml_doctype if fmt is RDFXML else _refuse_remote_contexts)(path, data)
     check = _TermCheck(path, iris=fmt in (JSONLD, RDFXML))
     count = 0
+    assert fmt.rdf is not None  # _format_of refuses a format without a parser
     for quad in _convert(path, fmt.rdf, graph):
         check(quad)
         count += 1
@@ -103,20 +158,31 @@ def load_store(paths: Iterable[Path | str], *, store: ox.Store | None = None,
 
     If any file fails, :class:`DataLoadError` is raised and ``store`` is left exactly as it was.
     """
-    # Files stream into a staging store (pyoxigraph's memory, not Python objects); the target is touched only once
-    # every file has passed. A new store is its own staging store.
+    # Files go into a staging store; the target is touched only once every file has passed. A new store is its own
+    # staging store. Turtle, TriG, N-Triples and N-Quads are loaded by the engine itself and checked after, in the
+    # engine (a large file never becomes Python objects); JSON-LD and RDF/XML, whose documents need checks before
+    # parsing, go through the parser quad by quad. Both ways apply the same checks and give the same errors
+    # (tests/test_load.py runs every bad file through both).
     target = store if store is not None else ox.Store()
     staging = target if store is None else ox.Store()
+    by_engine: list[Path] = []
     try:
         for item in paths:
             path = Path(item)
             graph = (graphs or {}).get(path) or graph_name_for(path, root)
             staging.add_graph(ox.NamedNode(str(graph)))  # declared even if all its quads name other graphs
-            quads = _checked_quads(path, graph)
-            # In chunks: pyoxigraph buffers what one extend() is given, so a whole large file at once costs half
-            # again the store's memory at its peak.
-            while chunk := list(islice(quads, _CHUNK)):
-                staging.extend(chunk)
+            fmt = _format_of(path)
+            if fmt in (JSONLD, RDFXML):
+                quads = _checked_quads(path, graph)
+                # In chunks: pyoxigraph buffers what one extend() is given, so a whole large file at once costs
+                # half again the store's memory at its peak.
+                while chunk := list(islice(quads, _CHUNK)):
+                    staging.extend(chunk)
+            else:
+                _engine_load(staging, path, fmt, graph)
+                by_engine.append(path)
+        if by_engine:
+            _check_loaded_terms(staging, by_engine)
     except DataLoadError:
         if staging is target:
             target.clear()
@@ -202,17 +268,21 @@ def _convert(path: Path, rdf_format: ox.RdfFormat, graph: URIRef) -> Iterator[ox
                 quad = ox.Quad(quad.subject, quad.predicate, quad.object, graph_node)
             yield quad
     except SyntaxError as error:
-        location = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], tuple) else None
-        line = location[1] if location else getattr(error, "lineno", None)
-        message = error.args[0] if error.args else str(error)
-        named = re.search(r"IRI '([^']*)'", message)
-        if not line and named:
-            line = _line_of(_read(path).decode("utf-8", errors="replace"), named.group(1))
-        message = re.sub(r"^Parser error at line \d+ (?:between columns|column) (\d+)(?: and \d+)?: ", r"column \1: ",
-                         message)
-        raise DataLoadError(str(path), message, line) from None
+        raise _syntax_error(path, error) from None
     except ValueError as error:  # e.g. invalid UTF-8
         raise DataLoadError(str(path), str(error)) from None
+
+
+def _syntax_error(path: Path, error: SyntaxError) -> DataLoadError:
+    location = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], tuple) else None
+    line = location[1] if location else getattr(error, "lineno", None)
+    message = error.args[0] if error.args else str(error)
+    named = re.search(r"IRI '([^']*)'", message)
+    if not line and named:
+        line = _line_of(_read(path).decode("utf-8", errors="replace"), named.group(1))
+    message = re.sub(r"^Parser error at line \d+ (?:between columns|column) (\d+)(?: and \d+)?: ", r"column \1: ",
+                     message)
+    return DataLoadError(str(path), message, line)
 
 
 class _TermCheck:
