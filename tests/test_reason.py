@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from policykg.errors import InconsistentOntology, ReasonerUnavailable
+from policykg.errors import InconsistentOntology, ReasonerTimeout, ReasonerUnavailable
 from policykg.graph.load import load_files
 from policykg.namespaces import (CELEX, CELLAR_PROCEDURE, CONCEPT, DCTERMS, ELI, ELI_ACT, EP_PROCEDURE, FILE, ID,
                                  INFERRED_GRAPH, OWL, PKG, PREFIXES, RDF, RDFS, SKOS)
@@ -344,3 +344,135 @@ def test_dataset_graphs_that_are_not_data_are_not_reasoned_over():
     dataset.add((FILE["c"], RDF.type, PKG.PolicyFile, INFERRED_GRAPH))
     merged = reasoner_input(dataset)
     assert set(merged.subjects(RDF.type, PKG.PolicyFile)) == {FILE["a"]}
+
+
+# --- The time limit: HermiT runs in a child process group that is killed at the deadline ------------------------
+
+
+def _processes() -> dict[int, tuple[int, int, str, str]]:
+    """pid -> (parent pid, process group, state, command line), from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        state, ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
+        found[int(entry.name)] = (int(ppid), int(pgrp), state, command)
+    return found
+
+
+def _our_hermit_processes() -> set[int]:
+    """HermiT's Java processes that descend from this test process (other sessions' runs are not ours)."""
+    table, me, ours = _processes(), os.getpid(), set()
+    for pid, (_, _, state, command) in table.items():
+        if "org.semanticweb.HermiT" not in command or state == "Z":
+            continue
+        parent, steps = pid, 0
+        while parent > 1 and steps < 10:
+            parent, steps = table.get(parent, (0, 0, "", ""))[0], steps + 1
+            if parent == me:
+                ours.add(pid)
+    return ours
+
+
+def _alive(pids: set[int]) -> set[int]:
+    table = _processes()
+    return {pid for pid in pids if pid in table and table[pid][2] != "Z"}
+
+
+def _group_members(group: int) -> set[int]:
+    return {pid for pid, (_, pgrp, state, _) in _processes().items() if pgrp == group and state != "Z"}
+
+
+@pytest.mark.requires_java
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_timeout_kills_hermit_and_its_java_process(project_dataset):
+    """The real graph with HermiT's property-value pass takes HermiT several seconds: a limit of 3 s stops it
+    while Java is running; ReasonerTimeout comes at the limit and the Java process seen running is gone."""
+    import threading
+    import time
+
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            seen.update(_our_hermit_processes())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(ReasonerTimeout) as error:
+            infer(project_dataset, hermit_property_values=True, timeout=3.0)
+    finally:
+        done.set()
+        watcher.join()
+    elapsed = time.monotonic() - start
+    assert 3.0 <= elapsed < 8.0
+    assert seen, "HermiT's Java process was running when the limit passed"
+    assert not _alive(seen), "the Java process outlived the time limit"
+    assert error.value.process_group and not _group_members(error.value.process_group)
+    assert error.value.limit == 3.0
+    message = str(error.value)
+    assert "3 s" in message and "--timeout" in message and "--no-reason" in message
+    assert ReasonerTimeout.exit_code == 3
+
+
+@pytest.mark.requires_java
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_tiny_timeout_raises_quickly_and_leaves_nothing_behind(pact):
+    import time
+
+    project, _ = pact
+    start = time.monotonic()
+    with pytest.raises(ReasonerTimeout) as error:
+        cached_inference(project, _source(project), refresh=True, timeout=0.2)
+    assert time.monotonic() - start < 5.0
+    assert not _group_members(error.value.process_group) and not _our_hermit_processes()
+
+
+@pytest.mark.requires_java
+def test_cache_hit_needs_no_time_and_no_child(pact, monkeypatch):
+    """A cached result is returned even with a limit no run could meet, and no child process is started."""
+    import subprocess as sp
+
+    project, first = pact
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cache hit started a process")
+
+    monkeypatch.setattr(sp, "Popen", refuse)
+    again = cached_inference(project, _source(project), timeout=0.001)
+    assert again.from_cache and set(again.inferred) == set(first.inferred)
+
+
+@pytest.mark.requires_java
+def test_cli_timeout_exits_3_naming_the_limit(tmp_path):
+    project = _project(tmp_path / "project", "chain.ttl")
+    env = {k: v for k, v in os.environ.items() if k != "POLICYKG_ROOT"}
+    done = _cli(project.root, env, "--refresh", "--timeout", "0.05")
+    assert done.returncode == ReasonerTimeout.exit_code == 3, done.stderr
+    assert done.stderr.startswith("Error: ") and "0.05 s" in done.stderr and "--timeout" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.requires_java
+def test_child_process_gives_what_hermit_gives_in_process(pact, tmp_path):
+    """The child process changes where HermiT runs, not what it concludes: the same conclusions as owlready2
+    and HermiT run in this process (as the reasoner did before it had a time limit)."""
+    from policykg.reason.owl_world import _OUTPUT_ONTOLOGY, hermit_in_process, java_executable, ntriples, run_hermit
+
+    project, _ = pact
+    triples = [t for t in reasoner_input(_source(project)) if t[1] != OWL.imports]
+    (tmp_path / "input.nt").write_bytes(ntriples(triples))
+    answer = hermit_in_process(tmp_path, java_executable(), 2000, False)
+    assert answer["status"] == "consistent"
+    here = {t for t in Graph().parse(tmp_path / "output.nt", format="nt") if t[0] != URIRef(_OUTPUT_ONTOLOGY)}
+    child = run_hermit(triples, property_values=False, timeout=120)
+    assert child.consistent and child.conclusions == here and here

@@ -120,3 +120,16 @@ class ResourceLimitExceeded(PolicyKGError):
 
     exit_code = 1
     http_status = 503
+
+
+class ReasonerTimeout(PolicyKGError):
+    """The OWL reasoner did not finish within its time limit and was stopped (its Java process with it); the
+    message names the limit and how to raise it. ``process_group`` is the group that was killed."""
+
+    exit_code = 3
+    http_status = 503
+
+    def __init__(self, message: str, *, limit: float | None = None, process_group: int | None = None) -> None:
+        self.limit = limit
+        self.process_group = process_group
+        super().__init__(message)

@@ -45,6 +45,8 @@ def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs
                    "for a graph).")
 @click.option("--no-reason", is_flag=True,
               help="Build without OWL reasoning (no Java needed); the named queries answer the same either way.")
+@click.option("--reason-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Time limit of the build's OWL reasoning (HermiT), in seconds; 0: no limit.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--endpoint", metavar="URL", default=None,
@@ -52,7 +54,7 @@ def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs
                    "published to, instead of the embedded store; the graphs it holds are queried as published.")
 @click.pass_context
 def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: str | None, no_reason: bool,
-          output: Path | None, endpoint: str | None) -> None:
+          reason_timeout: float, output: Path | None, endpoint: str | None) -> None:
     """Run a named query (see `policykg queries`) or a query file FILE.rq on the project's graph: the same
     published dataset `policykg serve` answers from, so the same rows as /queries/NAME.csv."""
     project = Project.locate(ctx.obj.get("root") if ctx.obj else None)
@@ -60,7 +62,8 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: s
     values = parse_param_options(params)
     for key in values:
         named.param(key)  # unknown names fail before the (slower) build
-    store = remote_store(endpoint) if endpoint else embedded_store(project, reason=not no_reason)
+    store = remote_store(endpoint) if endpoint else embedded_store(project, reason=not no_reason,
+                                                                  reason_timeout=reason_timeout or None)
     result = named.run(store, values)
     data = serialize(result, format_name or default_format(result.kind))
     if output is None:
@@ -91,12 +94,12 @@ def remote_store(endpoint: str):
     return RemoteStore.from_url(endpoint if endpoint.startswith("sparql+") else f"sparql+{endpoint}")
 
 
-def embedded_store(project: Project, *, reason: bool = True):
+def embedded_store(project: Project, *, reason: bool = True, reason_timeout: float | None = 300.0):
     """The project's published dataset in the embedded store (the build is cached)."""
     from policykg.graph.build import build_project
     from policykg.store.local import MemoryStore
 
-    build = build_project(project, reason=reason)
+    build = build_project(project, reason=reason, reason_timeout=reason_timeout)
     store = MemoryStore(build.version)
     store.load_nquads(build.nquads_path)
     return store

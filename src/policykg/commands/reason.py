@@ -16,8 +16,10 @@ from policykg.project import Project
 @click.option("--refresh", is_flag=True, help="Run the reasoner even if a cached result matches the inputs.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(min=1),
               help="Rows in each summary table.")
+@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Stop HermiT (and its Java process) after this many seconds and exit 3; 0: no limit.")
 @click.pass_context
-def reason(ctx: click.Context, refresh: bool, top: int) -> None:
+def reason(ctx: click.Context, refresh: bool, top: int, timeout: float) -> None:
     """Check that the ontology, vocabularies and data are consistent (HermiT), and summarise the inferred
     triples by predicate and by class. Exits 1 when the graph is inconsistent or a class is unsatisfiable."""
     from policykg.graph.load import load_files
@@ -25,7 +27,7 @@ def reason(ctx: click.Context, refresh: bool, top: int) -> None:
 
     project = Project.locate((ctx.obj or {}).get("root"))
     source = load_files(reasoning_files(project), root=project.root)
-    result = cached_inference(project, source, refresh=refresh)
+    result = cached_inference(project, source, refresh=refresh, timeout=timeout or None)
     label = bind_prefixes(Graph()).namespace_manager.normalizeUri
 
     verdict = "consistent" if result.consistent else "INCONSISTENT"

@@ -45,11 +45,13 @@ def _default_workers() -> int:
               help="Let SERVICE call this SPARQL endpoint (repeatable; e.g. CELLAR's). Off by default: every "
                    "SERVICE is refused. With an allow-list the workers keep network access.")
 @click.option("--no-reason", is_flag=True, help="Build without OWL reasoning (no Java needed).")
+@click.option("--reason-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Time limit of the build's OWL reasoning (HermiT), in seconds; 0: no limit.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
           store_url: str | None, update_token: str | None, timeout: float, max_rows: int, workers: int | None,
-          allow_service: tuple[str, ...], no_reason: bool, access_log: bool) -> None:
+          allow_service: tuple[str, ...], no_reason: bool, reason_timeout: float, access_log: bool) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
 
     With no --data it builds the project's graph (ontology, vocabularies, data; validated) and serves it.
@@ -80,7 +82,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         store = RemoteStore.from_url(store_url, timeout=timeout)
         version = store.version
     else:
-        version, source = _source(ctx, data, nquads, no_reason)
+        version, source = _source(ctx, data, nquads, no_reason, reason_timeout)
     if store_url:
         pass
     elif update_token:
@@ -136,7 +138,8 @@ def _ensure_editor_assets(root: Path | None) -> None:
         click.echo(f"note: {error}; the editor falls back to a plain form", err=True)
 
 
-def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_reason: bool):
+def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_reason: bool,
+            reason_timeout: float = 300.0):
     """(version, {"nquads": path} or {"files": paths, "root": folder}) for the data to serve: files go through the
     strict loader straight into the store."""
     if nquads:
@@ -149,7 +152,8 @@ def _source(ctx: click.Context, data: tuple[Path, ...], nquads: Path | None, no_
     except ImportError as error:  # pragma: no cover - the build arrives with the foundation issue
         raise PolicyKGError(f"cannot build the project here ({error}); serve files with --data") from None
     project = Project.locate((ctx.obj or {}).get("root"))
-    build = build_project(project, reason=not no_reason, on_step=lambda message: click.echo(message, err=True))
+    build = build_project(project, reason=not no_reason, on_step=lambda message: click.echo(message, err=True),
+                          reason_timeout=reason_timeout or None)
     return build.version, {"nquads": build.nquads_path}
 
 

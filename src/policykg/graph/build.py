@@ -64,9 +64,10 @@ def content_hash(files: list[Path], root: Path, *, salt: str = "") -> str:
 
 
 def build_project(project: Project, *, reason: bool = True, use_cache: bool = True,
-                  on_step: Callable[[str], None] | None = None) -> Build:
+                  on_step: Callable[[str], None] | None = None, reason_timeout: float | None = 300.0) -> Build:
     """Build the project's dataset. Raises DataLoadError for unreadable input and ValidationFailed (with the
-    report) when the graph violates the shapes; warnings do not stop the build."""
+    report) when the graph violates the shapes; warnings do not stop the build. ``reason_timeout``: seconds
+    HermiT may take (None or 0: no limit), else ReasonerTimeout; a cached reasoner result needs no time."""
     step = on_step or (lambda message: None)
     files = input_files(project)
     # The named queries are published as data too: an edited query is a new build.
@@ -98,7 +99,8 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
         step("reasoning (OWL, HermiT)")
         from policykg.reason.reasoner import cached_inference  # Java and owlready2 only when asked for
 
-        result = cached_inference(project, dataset_view(store))  # the store read in place, graph by graph
+        result = cached_inference(project, dataset_view(store),  # the store read in place, graph by graph
+                                  timeout=reason_timeout)
         result.raise_for_inconsistency()  # an inconsistent graph has no meaningful inferences
         _add(store, INFERRED_GRAPH, result.inferred)
         inferred = len(result.inferred)

@@ -26,7 +26,8 @@ from policykg.namespaces import XSD, bind_prefixes
 
 FORMAT = "policykg-reason-1"
 KEEP = 8
-_REASONING_MODULES = ("reasoner.py", "cache.py", "owl_world.py", "entailment.py", "inconsistency.py")
+_REASONING_MODULES = ("reasoner.py", "cache.py", "owl_world.py", "hermit_process.py", "entailment.py",
+                      "inconsistency.py")
 _XSD_STRING = str(XSD.string)
 
 Triple = tuple[Node, Node, Node]

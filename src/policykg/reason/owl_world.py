@@ -15,20 +15,25 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from policykg.errors import ReasonerFailed, ReasonerUnavailable
+from policykg.errors import ReasonerFailed, ReasonerTimeout, ReasonerUnavailable
 from policykg.formats import NTRIPLES
 from policykg.namespaces import GRAPH, OWL
 
@@ -37,6 +42,8 @@ log = logging.getLogger(__name__)
 #: Where owlready2 keeps the input and HermiT's conclusions; these names never leave the process.
 _INPUT_ONTOLOGY = str(GRAPH["reasoner/input"])
 _OUTPUT_ONTOLOGY = str(GRAPH["reasoner/output"])
+#: The files the parent and the child process exchange, in the scratch folder.
+_INPUT_FILE, _OUTPUT_FILE, _ANSWER_FILE, _LOG_FILE = "input.nt", "output.nt", "answer.json", "child.log"
 
 #: Heap for the Java process, in MB (owlready2's default is 2000); ``$POLICYKG_JAVA_MEMORY_MB`` overrides it.
 DEFAULT_JAVA_MEMORY_MB = 4000
@@ -65,54 +72,123 @@ def java_executable() -> str:
     return java
 
 
-def run_hermit(triples: Iterable[Triple], *, property_values: bool = True,
-               java_memory_mb: int | None = None) -> HermitRun:
-    """Classify the triples and realise their individuals with HermiT, in a fresh owlready2 World.
+def run_hermit(triples: Iterable[Triple], *, property_values: bool = True, java_memory_mb: int | None = None,
+               timeout: float | None = None, limit: float | None = None) -> HermitRun:
+    """Classify the triples and realise their individuals with HermiT, in a fresh owlready2 World, in a child
+    process (:mod:`policykg.reason.hermit_process`) that is stopped after ``timeout`` seconds.
 
     ``property_values`` also asks HermiT for every property value (``infer_property_values``, HermiT's ``-Y``):
     needed only where values follow from constructs that :mod:`policykg.reason.entailment` does not cover (see
     ``entailment.needs_hermit_property_values``), and many times slower. ``java_memory_mb``: the Java heap
-    (default ``$POLICYKG_JAVA_MEMORY_MB`` or :data:`DEFAULT_JAVA_MEMORY_MB`). owlready2 keeps the Java settings
-    in module globals, so two runs must not overlap in one process.
+    (default ``$POLICYKG_JAVA_MEMORY_MB`` or :data:`DEFAULT_JAVA_MEMORY_MB`). ``timeout`` (None: no limit): the
+    child runs in a process group (a session) of its own, with owlready2 and its Java process; when the time is
+    up the whole group is killed and :class:`ReasonerTimeout` raised, naming ``limit`` (default: ``timeout``; the
+    caller's whole limit when this run has only what is left of it). The child's scratch files (the input, the
+    world owlready2 writes out for Java, the answer) are in a temporary folder that is removed in every case.
     """
-    import owlready2
-    import owlready2.reasoning
-
     java = java_executable()
     if java_memory_mb is None:
         java_memory_mb = int(os.environ.get("POLICYKG_JAVA_MEMORY_MB", DEFAULT_JAVA_MEMORY_MB))
-    data = ntriples(t for t in triples if t[1] != OWL.imports)
+    with tempfile.TemporaryDirectory(prefix="policykg-hermit-") as scratch:
+        folder = Path(scratch)
+        (folder / _INPUT_FILE).write_bytes(ntriples(t for t in triples if t[1] != OWL.imports))
+        answer = _run_child(folder, java, int(java_memory_mb), property_values, timeout,
+                            timeout if limit is None else limit)
+        if answer.get("messages"):
+            log.debug("owlready2: %s", answer["messages"])
+        status, seconds = answer.get("status"), float(answer.get("seconds", 0.0))
+        if status == "consistent":
+            conclusions = frozenset(t for t in Graph().parse(folder / _OUTPUT_FILE, format="nt")
+                                    if t[0] != URIRef(_OUTPUT_ONTOLOGY))
+            return HermitRun(consistent=True, conclusions=conclusions, seconds=seconds)
+        if status == "inconsistent":
+            return HermitRun(consistent=False, conclusions=frozenset(), seconds=seconds)
+        if status == "unavailable":
+            raise ReasonerUnavailable(f"{INSTALL_HINT} ({answer.get('message', '')})")
+        raise ReasonerFailed(str(answer.get("message") or "HermiT failed"))
+
+
+def _run_child(folder: Path, java: str, java_memory_mb: int, property_values: bool, timeout: float | None,
+               limit: float | None) -> dict:
+    """Run :mod:`policykg.reason.hermit_process` on ``folder`` and return its answer (``answer.json``); kill its
+    process group (Java included) at the deadline, or if this process is interrupted while waiting."""
+    command = [sys.executable, "-m", "policykg.reason.hermit_process", str(folder), java, str(java_memory_mb),
+               "values" if property_values else "no-values"]
+    env = {**os.environ, "TMPDIR": str(folder), "TMP": str(folder), "TEMP": str(folder)}  # owlready2's temp file
+    src = str(Path(__file__).resolve().parents[2])  # the child imports this very policykg
+    env["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])])
+    with open(folder / _LOG_FILE, "wb") as output:
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                 env=env, cwd=folder, start_new_session=True)
+        finished = False
+        try:
+            child.wait(timeout=timeout)
+            finished = True
+        except subprocess.TimeoutExpired:
+            _kill_group(child)
+            raise ReasonerTimeout(
+                f"HermiT did not finish within the reasoning time limit of {limit or timeout:g} s and was stopped. "
+                "Raise the limit (`policykg reason --timeout SECONDS`, `policykg serve --reason-timeout SECONDS`, "
+                "build_project(reason_timeout=...); 0 or None: no limit), give Java more memory "
+                "(POLICYKG_JAVA_MEMORY_MB), or build without reasoning (--no-reason).",
+                limit=limit or timeout, process_group=child.pid) from None
+        finally:
+            if not finished:  # interrupted (Ctrl-C...) or timed out: no Java may outlive the wait
+                _kill_group(child)
+    try:
+        return json.loads((folder / _ANSWER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        tail = (folder / _LOG_FILE).read_text(encoding="utf-8", errors="replace").strip().splitlines()[-6:]
+        raise ReasonerFailed(f"the reasoner process ended with code {child.returncode} and no answer"
+                             + (f": {' '.join(tail)}" if tail else "")) from None
+
+
+def _kill_group(child: subprocess.Popen) -> None:
+    """SIGKILL the child's process group (the child, owlready2's Java process) and reap the child."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(child.pid, signal.SIGKILL)
+        else:  # pragma: no cover - no process groups (Windows): the child only
+            child.kill()
+    except ProcessLookupError:
+        pass
+    child.wait()
+
+
+def hermit_in_process(folder: Path, java: str, java_memory_mb: int, property_values: bool) -> dict:
+    """What the child process does: read ``input.nt`` from ``folder`` into a fresh owlready2 World, run HermiT,
+    write its conclusions to ``output.nt``; return the answer (status, HermiT's seconds, owlready2's messages)."""
+    import owlready2
+    import owlready2.reasoning
+
     world = owlready2.World()
-    previous = owlready2.JAVA_EXE, owlready2.reasoning.JAVA_MEMORY
-    owlready2.JAVA_EXE, owlready2.reasoning.JAVA_MEMORY = java, int(java_memory_mb)
+    owlready2.JAVA_EXE, owlready2.reasoning.JAVA_MEMORY = java, java_memory_mb
     messages = io.StringIO()
+    answer: dict = {"status": "failed"}
     start = time.perf_counter()
     try:
-        world.get_ontology(_INPUT_ONTOLOGY).load(fileobj=io.BytesIO(data), format="ntriples")
+        with open(folder / _INPUT_FILE, "rb") as data:
+            world.get_ontology(_INPUT_ONTOLOGY).load(fileobj=data, format="ntriples")
         output = world.get_ontology(_OUTPUT_ONTOLOGY)
         start = time.perf_counter()  # HermiT's time: owlready2 writes the world out, Java runs, results come back
         with output, contextlib.redirect_stderr(messages), contextlib.redirect_stdout(messages):
             owlready2.sync_reasoner_hermit(world, infer_property_values=property_values, debug=0,
                                            ignore_unsupported_datatypes=True)
-        seconds = time.perf_counter() - start
-        buffer = io.BytesIO()
-        output.save(file=buffer, format="ntriples")
-        conclusions = frozenset(t for t in Graph().parse(data=buffer.getvalue().decode("utf-8"), format="nt")
-                                if t[0] != URIRef(_OUTPUT_ONTOLOGY))
-        return HermitRun(consistent=True, conclusions=conclusions, seconds=seconds)
+        answer = {"status": "consistent", "seconds": time.perf_counter() - start}
+        with open(folder / _OUTPUT_FILE, "wb") as out:
+            output.save(file=out, format="ntriples")
     except owlready2.OwlReadyInconsistentOntologyError:
-        return HermitRun(consistent=False, conclusions=frozenset(), seconds=time.perf_counter() - start)
+        answer = {"status": "inconsistent", "seconds": time.perf_counter() - start}
     except owlready2.OwlReadyJavaError as error:
-        raise ReasonerFailed(_java_message(str(error))) from None
+        answer = {"status": "failed", "message": _java_message(str(error))}
     except (FileNotFoundError, PermissionError) as error:  # `java` vanished or cannot be executed
-        raise ReasonerUnavailable(f"{INSTALL_HINT} ({error})") from None
+        answer = {"status": "unavailable", "message": str(error)}
     except subprocess.SubprocessError as error:
-        raise ReasonerFailed(str(error)) from None
+        answer = {"status": "failed", "message": str(error)}
     finally:
-        owlready2.JAVA_EXE, owlready2.reasoning.JAVA_MEMORY = previous
         world.close()
-        if messages.getvalue().strip():
-            log.debug("owlready2: %s", messages.getvalue().strip())
+    answer["messages"] = messages.getvalue().strip()
+    return answer
 
 
 def ntriples(triples: Iterable[Triple]) -> bytes:
@@ -157,5 +233,5 @@ def unsatisfiable_classes(conclusions: Iterable[Triple]) -> list[URIRef]:
     return sorted(found)
 
 
-__all__ = ["DEFAULT_JAVA_MEMORY_MB", "HermitRun", "INSTALL_HINT", "Triple", "java_executable", "ntriples",
-           "run_hermit", "unsatisfiable_classes"]
+__all__ = ["DEFAULT_JAVA_MEMORY_MB", "HermitRun", "INSTALL_HINT", "Triple", "hermit_in_process", "java_executable",
+           "ntriples", "run_hermit", "unsatisfiable_classes"]

@@ -62,6 +62,9 @@ from policykg.reason.entailment import Triple, TripleIndex, entailed_triples, ne
 from policykg.reason.inconsistency import Clash, find_clashes
 from policykg.reason.owl_world import java_executable, run_hermit, unsatisfiable_classes
 
+#: Seconds HermiT may take by default (the build's, ``policykg reason``'s); None or 0: no limit.
+DEFAULT_TIMEOUT = 300.0
+
 #: Named graphs that are not reasoned over, and the prefix of the graphs of shape files.
 NOT_REASONED = frozenset({SHAPES_GRAPH, INFERRED_GRAPH, QUERIES_GRAPH, METADATA_GRAPH})
 _SHAPE_FILE_GRAPHS = str(GRAPH["ontology/shapes/"])
@@ -121,25 +124,28 @@ class InferenceResult:
         return self
 
 
-def infer(source: Dataset | Graph | Iterable[Graph], *, hermit_property_values: bool | None = None
-          ) -> InferenceResult:
+def infer(source: Dataset | Graph | Iterable[Graph], *, hermit_property_values: bool | None = None,
+          timeout: float | None = DEFAULT_TIMEOUT) -> InferenceResult:
     """Reason over ``source``: a Dataset (all its named graphs but :data:`NOT_REASONED` and shape files), a Graph,
     or several graphs. ``hermit_property_values`` forces HermiT's property-value pass on or off; by default it
     runs only when the input needs it (``entailment.needs_hermit_property_values``). Raises
     :class:`~policykg.errors.ReasonerUnavailable` without a Java runtime, :class:`~policykg.errors.ReasonerFailed`
     if HermiT fails; an inconsistent input is a result, not an error
-    (see :meth:`InferenceResult.raise_for_inconsistency`)."""
+    (see :meth:`InferenceResult.raise_for_inconsistency`). ``timeout``: seconds HermiT may take in all (None or
+    0: no limit); HermiT runs in a child process that is killed, Java with it, when they are up, and
+    :class:`~policykg.errors.ReasonerTimeout` is raised."""
     triples = _input_triples(source)
     return _infer(TripleIndex(triples), source if isinstance(source, Dataset) else None, input_digest(triples),
-                  hermit_property_values)
+                  hermit_property_values, timeout)
 
 
 def cached_inference(project: Project, source: Dataset | Graph | Iterable[Graph], *,
-                     refresh: bool = False, hermit_property_values: bool | None = None) -> InferenceResult:
+                     refresh: bool = False, hermit_property_values: bool | None = None,
+                     timeout: float | None = DEFAULT_TIMEOUT) -> InferenceResult:
     """:func:`infer`, with the result kept in ``project.cache_dir / "reason"`` under the content hash of the
     input (:mod:`policykg.reason.cache`); ``source`` is what the loader read (the build passes its dataset, the
     ``reason`` command :func:`reasoning_files` loaded strictly). A cached result is used, and then Java is not
-    needed, unless ``refresh``."""
+    needed (nor a child process), unless ``refresh``; ``timeout`` applies only when HermiT runs."""
     triples = _input_triples(source)
     digest = input_digest(triples)
     folder = Path(project.cache_dir) / "reason"
@@ -148,7 +154,7 @@ def cached_inference(project: Project, source: Dataset | Graph | Iterable[Graph]
         if entry is not None:
             return _from_cache(*entry)
     result = _infer(TripleIndex(triples), source if isinstance(source, Dataset) else None, digest,
-                    hermit_property_values)
+                    hermit_property_values, timeout)
     reason_cache.write(folder, digest, result.inferred, _to_cache(result))
     return result
 
@@ -213,11 +219,16 @@ class _Common(TypedDict):
     hermit_property_values: bool
 
 
-def _infer(index: TripleIndex, dataset: Dataset | None, digest: str, hermit_property_values: bool | None
-           ) -> InferenceResult:
+def _infer(index: TripleIndex, dataset: Dataset | None, digest: str, hermit_property_values: bool | None,
+           timeout: float | None) -> InferenceResult:
     java_executable()  # fail early, saying what to install
     use_values = needs_hermit_property_values(index) if hermit_property_values is None else hermit_property_values
-    run = run_hermit(index, property_values=use_values)
+    deadline = time.monotonic() + timeout if timeout else None
+
+    def left() -> float | None:  # one limit for both HermiT runs (the second explains an inconsistency)
+        return None if deadline is None else max(deadline - time.monotonic(), 0.001)
+
+    run = run_hermit(index, property_values=use_values, timeout=left(), limit=timeout)
     common: _Common = {"input_triples": len(index), "digest": digest, "hermit_property_values": use_values}
     if run.consistent:
         entailed, vocab = entailed_triples(index, run.conclusions)
@@ -225,7 +236,7 @@ def _infer(index: TripleIndex, dataset: Dataset | None, digest: str, hermit_prop
                                unsatisfiable=tuple(unsatisfiable_classes(run.conclusions)),
                                reasoner_seconds=run.seconds, **common)
     schema = schema_graph(index)
-    schema_run = run_hermit(schema, property_values=False)
+    schema_run = run_hermit(schema, property_values=False, timeout=left(), limit=timeout)
     seconds = run.seconds + schema_run.seconds
     if not schema_run.consistent:
         return InferenceResult(consistent=False, inferred=Graph(), reasoner_seconds=seconds,
@@ -272,5 +283,5 @@ def _from_cache(inferred: Graph, meta: dict) -> InferenceResult:
         hermit_property_values=meta["hermit_property_values"], from_cache=True, notes=tuple(meta["notes"]))
 
 
-__all__ = ["Clash", "InferenceResult", "NOT_REASONED", "cached_inference", "infer", "input_digest",
+__all__ = ["Clash", "DEFAULT_TIMEOUT", "InferenceResult", "NOT_REASONED", "cached_inference", "infer", "input_digest",
            "reasoner_input", "reasoning_files", "schema_graph"]
