@@ -158,13 +158,14 @@ def load_store(paths: Iterable[Path | str], *, store: ox.Store | None = None,
 
     If any file fails, :class:`DataLoadError` is raised and ``store`` is left exactly as it was.
     """
-    # Files go into a staging store; the target is touched only once every file has passed. A new store is its own
+    # Files go into a staging store; the target is touched only once every file has passed. An empty store is its own
     # staging store. Turtle, TriG, N-Triples and N-Quads are loaded by the engine itself and checked after, in the
     # engine (a large file never becomes Python objects); JSON-LD and RDF/XML, whose documents need checks before
     # parsing, go through the parser quad by quad. Both ways apply the same checks and give the same errors
     # (tests/test_load.py runs every bad file through both).
     target = store if store is not None else ox.Store()
-    staging = target if store is None else ox.Store()
+    empty = next(iter(target), None) is None and next(iter(target.named_graphs()), None) is None
+    staging = target if empty else ox.Store()  # an empty store is its own staging store: emptied on failure
     by_engine: list[Path] = []
     try:
         for item in paths:
