@@ -476,3 +476,31 @@ def test_child_process_gives_what_hermit_gives_in_process(pact, tmp_path):
     here = {t for t in Graph().parse(tmp_path / "output.nt", format="nt") if t[0] != URIRef(_OUTPUT_ONTOLOGY)}
     child = run_hermit(triples, property_values=False, timeout=120)
     assert child.consistent and child.conclusions == here and here
+
+
+# --- HermiT is given only the part of the input it needs --------------------------------------------------------
+
+
+@pytest.mark.requires_java
+@pytest.mark.parametrize("fixture", ["pact", "broken", "real"])
+def test_hermit_given_only_what_it_needs_answers_the_same(fixture, request, project_dataset):
+    """relevance.hermit_input leaves out annotations and the assertions no axiom can act on: the verdict, the
+    unsatisfiable classes, the clashes and the inferred triples are those of HermiT on the whole input."""
+    if fixture == "real":
+        source = project_dataset
+    else:
+        project, _ = request.getfixturevalue(fixture)
+        source = _source(project)
+    selected, whole = infer(source), infer(source, select=False)
+    assert selected.hermit_triples < selected.input_triples == whole.hermit_triples == whole.input_triples
+    assert (selected.consistent, selected.unsatisfiable) == (whole.consistent, whole.unsatisfiable)
+    assert selected.clashes == whole.clashes
+    assert set(selected.inferred) == set(whole.inferred)
+    assert selected.digest == whole.digest  # the cache key is the whole input's
+
+
+def test_property_chains_and_the_like_give_hermit_the_whole_input():
+    from policykg.reason.relevance import hermit_input
+
+    chain = Graph().parse(FIXTURES / "chain.ttl")
+    assert len(chain) and hermit_input(set(chain)) is None

@@ -37,7 +37,7 @@ def reason(ctx: click.Context, refresh: bool, top: int, timeout: float) -> None:
         click.echo(f"  result from the cache (inputs unchanged; HermiT took {result.reasoner_seconds:.1f} s "
                    f"when it ran; --refresh to run it again)")
     else:
-        click.echo(f"  HermiT took {result.reasoner_seconds:.1f} s"
+        click.echo(f"  HermiT took {result.reasoner_seconds:.1f} s on the {result.hermit_triples:,} triples it needs"
                    + ("" if not result.hermit_property_values else " (with its property-value pass)"))
     for clash in result.clashes:
         click.echo(f"  - {clash.reason}")

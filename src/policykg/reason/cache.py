@@ -3,9 +3,11 @@ input changed.
 
 The key (:func:`input_digest`) is a SHA-256 of the input triples that does not depend on blank node labels (each
 load of a file labels them anew), salted with owlready2's version (which bundles HermiT) and with the source of
-the reasoning modules, so that a new version of either never reuses an old result. An entry is two files in the
-cache folder: ``<key>.nt`` (the inferred triples, sorted N-Triples) and ``<key>.json`` (the verdict and its
-details). Writes are atomic; the least recently used entries beyond :data:`KEEP` are removed.
+the reasoning modules, so that a new version of either never reuses an old result. It is the hash of the whole
+input, not only of the part HermiT is given (:mod:`policykg.reason.relevance`): the inferred triples are spelled
+out over all of it. An entry is two files in the cache folder: ``<key>.nt`` (the inferred triples, sorted
+N-Triples) and ``<key>.json`` (the verdict and its details). Writes are atomic; the least recently used entries
+beyond :data:`KEEP` are removed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from policykg.namespaces import XSD, bind_prefixes
 FORMAT = "policykg-reason-1"
 KEEP = 8
 _REASONING_MODULES = ("reasoner.py", "cache.py", "owl_world.py", "hermit_process.py", "entailment.py",
-                      "inconsistency.py")
+                      "inconsistency.py", "relevance.py")
 _XSD_STRING = str(XSD.string)
 
 Triple = tuple[Node, Node, Node]

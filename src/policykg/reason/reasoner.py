@@ -3,7 +3,9 @@
 :func:`infer` runs HermiT (through owlready2, in a fresh World: :mod:`policykg.reason.owl_world`) on the ontology,
 its imports, the vocabularies and the data, and returns an :class:`InferenceResult`: the verdict, the
 unsatisfiable classes, the clashes behind an inconsistency (:mod:`policykg.reason.inconsistency`), and ``inferred``,
-the entailed triples that are not asserted (spelled out by :mod:`policykg.reason.entailment`), as an rdflib Graph. The
+the entailed triples that are not asserted (spelled out by :mod:`policykg.reason.entailment`), as an rdflib Graph.
+HermiT itself is given only the part of the input it needs (:mod:`policykg.reason.relevance`: the schema without
+annotations, and the assertions an axiom can act on); its answers are spelled out over the whole input. The
 build puts that graph in its own named graph (``namespaces.INFERRED_GRAPH``), so that a query can ask for
 asserted data, inferred data or both. :func:`cached_inference` does the same but keeps the result under the
 project's ``.cache/reason/``, keyed by the content of the input (:mod:`policykg.reason.cache`), so that HermiT
@@ -61,6 +63,7 @@ from policykg.reason.cache import input_digest
 from policykg.reason.entailment import Triple, TripleIndex, entailed_triples, needs_hermit_property_values, vocabulary
 from policykg.reason.inconsistency import Clash, find_clashes
 from policykg.reason.owl_world import java_executable, run_hermit, unsatisfiable_classes
+from policykg.reason.relevance import hermit_input
 
 #: Seconds HermiT may take by default (the build's, ``policykg reason``'s); None or 0: no limit.
 DEFAULT_TIMEOUT = 300.0
@@ -85,6 +88,7 @@ class InferenceResult:
     unsatisfiable: tuple[URIRef, ...] = ()            # named classes that can have no member
     clashes: tuple[Clash, ...] = ()                   # why it is inconsistent, when that could be found
     input_triples: int = 0
+    hermit_triples: int = 0                           # how many of them HermiT was given (relevance.hermit_input)
     digest: str = ""                                  # content hash of the input (the cache key)
     reasoner_seconds: float = 0.0                     # HermiT's time, in the run that produced this result
     hermit_property_values: bool = False              # whether HermiT's own property-value pass ran
@@ -125,7 +129,7 @@ class InferenceResult:
 
 
 def infer(source: Dataset | Graph | Iterable[Graph], *, hermit_property_values: bool | None = None,
-          timeout: float | None = DEFAULT_TIMEOUT) -> InferenceResult:
+          timeout: float | None = DEFAULT_TIMEOUT, select: bool = True) -> InferenceResult:
     """Reason over ``source``: a Dataset (all its named graphs but :data:`NOT_REASONED` and shape files), a Graph,
     or several graphs. ``hermit_property_values`` forces HermiT's property-value pass on or off; by default it
     runs only when the input needs it (``entailment.needs_hermit_property_values``). Raises
@@ -133,10 +137,11 @@ def infer(source: Dataset | Graph | Iterable[Graph], *, hermit_property_values: 
     if HermiT fails; an inconsistent input is a result, not an error
     (see :meth:`InferenceResult.raise_for_inconsistency`). ``timeout``: seconds HermiT may take in all (None or
     0: no limit); HermiT runs in a child process that is killed, Java with it, when they are up, and
-    :class:`~policykg.errors.ReasonerTimeout` is raised."""
+    :class:`~policykg.errors.ReasonerTimeout` is raised. ``select``: HermiT gets only the part of the input it
+    needs (:func:`policykg.reason.relevance.hermit_input`; False: all of it, the same answer, slower)."""
     triples = _input_triples(source)
     return _infer(TripleIndex(triples), source if isinstance(source, Dataset) else None, input_digest(triples),
-                  hermit_property_values, timeout)
+                  hermit_property_values, timeout, select)
 
 
 def cached_inference(project: Project, source: Dataset | Graph | Iterable[Graph], *,
@@ -154,7 +159,7 @@ def cached_inference(project: Project, source: Dataset | Graph | Iterable[Graph]
         if entry is not None:
             return _from_cache(*entry)
     result = _infer(TripleIndex(triples), source if isinstance(source, Dataset) else None, digest,
-                    hermit_property_values, timeout)
+                    hermit_property_values, timeout, True)
     reason_cache.write(folder, digest, result.inferred, _to_cache(result))
     return result
 
@@ -217,10 +222,11 @@ class _Common(TypedDict):
     input_triples: int
     digest: str
     hermit_property_values: bool
+    hermit_triples: int
 
 
 def _infer(index: TripleIndex, dataset: Dataset | None, digest: str, hermit_property_values: bool | None,
-           timeout: float | None) -> InferenceResult:
+           timeout: float | None, select: bool) -> InferenceResult:
     java_executable()  # fail early, saying what to install
     use_values = needs_hermit_property_values(index) if hermit_property_values is None else hermit_property_values
     deadline = time.monotonic() + timeout if timeout else None
@@ -228,8 +234,12 @@ def _infer(index: TripleIndex, dataset: Dataset | None, digest: str, hermit_prop
     def left() -> float | None:  # one limit for both HermiT runs (the second explains an inconsistency)
         return None if deadline is None else max(deadline - time.monotonic(), 0.001)
 
-    run = run_hermit(index, property_values=use_values, timeout=left(), limit=timeout)
-    common: _Common = {"input_triples": len(index), "digest": digest, "hermit_property_values": use_values}
+    # HermiT sees the schema and what an axiom can act on; its answers are expanded over the whole input below
+    needed = None if use_values or not select else hermit_input(index)
+    hermit_sees = index.triples if needed is None else needed
+    run = run_hermit(hermit_sees, property_values=use_values, timeout=left(), limit=timeout)
+    common: _Common = {"input_triples": len(index), "digest": digest, "hermit_property_values": use_values,
+                       "hermit_triples": len(hermit_sees)}
     if run.consistent:
         entailed, vocab = entailed_triples(index, run.conclusions)
         return InferenceResult(consistent=True, inferred=_keep(entailed, index, vocab.terms),
@@ -271,6 +281,7 @@ def _to_cache(result: InferenceResult) -> dict:
     return {"consistent": result.consistent, "unsatisfiable": [str(c) for c in result.unsatisfiable],
             "clashes": [c.to_json() for c in result.clashes], "input_triples": result.input_triples,
             "reasoner_seconds": result.reasoner_seconds, "hermit_property_values": result.hermit_property_values,
+            "hermit_triples": result.hermit_triples,
             "notes": list(result.notes), "written": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
@@ -279,6 +290,7 @@ def _from_cache(inferred: Graph, meta: dict) -> InferenceResult:
         consistent=meta["consistent"], inferred=inferred,
         unsatisfiable=tuple(URIRef(c) for c in meta["unsatisfiable"]),
         clashes=tuple(Clash.from_json(c) for c in meta["clashes"]), input_triples=meta["input_triples"],
+        hermit_triples=meta.get("hermit_triples", 0),
         digest=meta["digest"], reasoner_seconds=meta["reasoner_seconds"],
         hermit_property_values=meta["hermit_property_values"], from_cache=True, notes=tuple(meta["notes"]))
 
