@@ -63,3 +63,26 @@ def test_the_update_token_is_in_no_etag_and_no_answer(store):
                                                                                    headers={"Accept": "text/turtle"})
         assert first.status_code == 200 and first.headers["ETag"] == second.headers["ETag"]
         assert secret not in first.get_data(as_text=True) and secret not in str(first.headers)
+
+
+FORGED = "evil.example"
+PAGES = ["/sparql", "/.well-known/void", "/", "/editor", "/queries/files-and-instruments.csv", "/queries",
+         "/id/file/ai-act", "/ontology", "/queries/status-on-date"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_forged_host_never_reaches_an_answer(client, path):
+    for accept in ("text/html", "text/turtle", "*/*"):
+        response = client.get(path, headers={"Host": FORGED, "Accept": accept})
+        assert response.status_code in (200, 406), (path, accept, response.status_code)
+        assert FORGED not in response.get_data(as_text=True), (path, accept)
+        assert FORGED not in str(response.headers), (path, accept)
+
+
+def test_the_public_base_url_is_the_one_answers_use(store):
+    app = create_app(store, Settings(base_url="https://kg.example.org"))
+    client = app.test_client()
+    description = client.get("/sparql", headers={"Accept": "text/turtle", "Host": FORGED}).get_data(as_text=True)
+    assert "<https://kg.example.org/sparql>" in description and FORGED not in description
+    void = client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "https://kg.example.org/sparql" in void

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -47,11 +48,15 @@ def _default_workers() -> int:
 @click.option("--no-reason", is_flag=True, help="Build without OWL reasoning (no Java needed).")
 @click.option("--reason-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
               help="Time limit of the build's OWL reasoning (HermiT), in seconds; 0: no limit.")
+@click.option("--base-url", default=None, metavar="URL", callback=lambda ctx, param, value: _base_url(value),
+              help="The public root URL (e.g. https://kg.example.org) that answers use for every absolute link; "
+                   "default: the address the server listens on. The request's Host header is never used.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
           store_url: str | None, update_token: str | None, timeout: float, max_rows: int, workers: int | None,
-          allow_service: tuple[str, ...], no_reason: bool, reason_timeout: float, access_log: bool) -> None:
+          allow_service: tuple[str, ...], no_reason: bool, reason_timeout: float, base_url: str | None,
+          access_log: bool) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
 
     With no --data it builds the project's graph (ontology, vocabularies, data; validated) and serves it.
@@ -101,7 +106,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
 
     federation = FederationPolicy(allow_service)  # normalises, and refuses malformed endpoint IRIs
     settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None,
-                        limits=Limits(allowed_services=federation.allowed_endpoints))
+                        limits=Limits(allowed_services=federation.allowed_endpoints), base_url=base_url)
     root = _root_for(ctx)
     registry = QueryRegistry.from_project(Project.locate(root)) if root else QueryRegistry([])
     app = create_app(store, settings, registry=registry, dump_dir=scratch / "dumps")
@@ -172,3 +177,14 @@ def _hash(paths: list[Path]) -> str:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def _base_url(value: str | None) -> str | None:
+    """An absolute http(s) URL without query or fragment, or a usage error naming the option."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter(f"{value!r} is not an absolute http(s) URL without query or fragment",
+                                 param_hint="--base-url")
+    return value.rstrip("/")

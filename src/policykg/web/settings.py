@@ -24,6 +24,9 @@ class Settings:
     # None: read-only; else updates and uploads need "Bearer <token>". Kept out of repr and comparison: the settings
     # are an input of public ETags and may be logged, and a secret must reach neither.
     update_token: str | None = field(default=None, repr=False, compare=False)
+    # The public root URL of every absolute link in an answer (--base-url); None: the address the server listens on.
+    # Never the request's Host header: a forged Host must not reach an answer that caches may keep.
+    base_url: str | None = None
     cache_max_age: int = 300               # Cache-Control max-age of answers (read-only endpoints)
     gzip_min_size: int = 1024              # answers at least this big are gzipped for clients that accept it
 
@@ -44,3 +47,16 @@ def requested_time_limit(given: str | None) -> float | None:
     if not seconds > 0:
         raise QueryParameterError(TIME_LIMIT_PARAMETER, "must be a positive number of seconds")
     return seconds
+
+
+def public_root(settings: Settings, environ: dict) -> str:
+    """The root URL of this server as answers write it: ``settings.base_url``, else the scheme and the address the
+    server is bound to (WSGI's SERVER_NAME and SERVER_PORT, which gunicorn takes from the listening socket), and
+    the path the app is mounted at."""
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
+    name, port = environ.get("SERVER_NAME", "localhost"), str(environ.get("SERVER_PORT", "80"))
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = f"[{name}]" if ":" in name else name
+    default = (scheme == "http" and port == "80") or (scheme == "https" and port == "443")
+    return f"{scheme}://{host}{'' if default or not port else ':' + port}{environ.get('SCRIPT_NAME', '')}"

@@ -123,7 +123,7 @@ def _read(endpoint, target) -> Response:
     if matches(request, etag):
         return not_modified(settings, etag, version, False)
     body = write_graph(store.triples(target), fmt, max_rows=settings.max_rows, max_bytes=settings.max_bytes,
-                       note=f"{endpoint_url(request.environ)}#limits")
+                       note=f"{endpoint_url(request.environ, settings)}#limits")
     name = target.value.rstrip("/").rsplit("/", 1)[-1] if isinstance(target, ox.NamedNode) else "default"
     return answer(request, settings, body, fmt, etag=etag, version=version, filename=f"{name}.{fmt.extension}",
                   download=bool(request.args.get("format")))

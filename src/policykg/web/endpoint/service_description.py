@@ -247,7 +247,7 @@ def describe() -> Response:
     """The service description: GET /sparql without a query (the protocol handler sends those here)."""
     endpoint = current_endpoint()
     fmt = _negotiated(DESCRIPTION_FORMATS)
-    url = endpoint_url(request.environ)
+    url = endpoint_url(request.environ, endpoint.settings)
     store_url = f"{_root(url)}/store"
     version = endpoint.store.version
     etag = etag_for("service-description", version, url, fmt.name, endpoint.settings)
@@ -275,7 +275,7 @@ def _title(stats: Statistics) -> str:
 def void() -> Response:
     endpoint = current_endpoint()
     fmt = _negotiated(GRAPH_FORMATS)
-    sparql_url = endpoint_url(request.environ)
+    sparql_url = endpoint_url(request.environ, endpoint.settings)
     root = _root(sparql_url)
     store_url = f"{root}/store"
     version = endpoint.store.version

@@ -10,7 +10,6 @@ guard and the time limit together.
 from __future__ import annotations
 
 import hmac
-import re
 import time
 
 import pyoxigraph as ox
@@ -23,17 +22,15 @@ from policykg.sparql.results import write
 from policykg.web.endpoint.protocol import Operation, parse
 from policykg.web.errors import HttpError, error_body, error_reply, reply_for
 from policykg.web.respond import CORS, Reply, answer_reply, etag_for, etag_matches, not_modified_reply, preflight
+from policykg.web.settings import Settings, public_root
 
 METHODS = "GET, HEAD, POST, OPTIONS"
-_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
-def endpoint_url(environ: dict) -> str:
-    """The endpoint's own URL: the base IRI of queries and updates, and ``sd:endpoint``."""
-    host = environ.get("HTTP_HOST", "")
-    if not _HOST.fullmatch(host):
-        host = f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}/sparql"
+def endpoint_url(environ: dict, settings: Settings) -> str:
+    """The endpoint's own URL: the base IRI of queries and updates, and ``sd:endpoint`` (never from the request's
+    Host header: :func:`policykg.web.settings.public_root`)."""
+    return f"{public_root(settings, environ)}/sparql"
 
 
 class SparqlApp:
@@ -75,7 +72,7 @@ def _guarded(operation: Operation, check, base: str, settings):
 
 def _query(endpoint, environ: dict, operation: Operation, started: float) -> Reply:
     settings, store = endpoint.settings, endpoint.store
-    base = endpoint_url(environ)
+    base = endpoint_url(environ, settings)
     checked = _guarded(operation, check_query, base, settings)
     offers = BY_FORM[checked.form]
     try:
@@ -136,7 +133,7 @@ def authorize(settings, authorization: str | None) -> None:
 def _update(endpoint, environ: dict, operation: Operation, started: float) -> Reply:
     settings = endpoint.settings
     authorize(settings, environ.get("HTTP_AUTHORIZATION"))
-    base = endpoint_url(environ)
+    base = endpoint_url(environ, endpoint.settings)
     checked = _guarded(operation, check_update, base, settings)
     text = checked.text
     if operation.has_protocol_dataset:

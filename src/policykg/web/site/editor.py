@@ -75,7 +75,7 @@ def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry]) -> B
         query = request.args.get("query") or (chosen.query if chosen else default)
         present = asset_status().present
         config = {
-            "endpoint": endpoint_url(request.environ),
+            "endpoint": endpoint_url(request.environ, current_endpoint().settings),
             "base": BASE,                       # our IRIs: their links in the results open this server's pages
             "root": request.script_root,
             "prefixes": PREFIXES,               # shown as prefixed names in the results

@@ -27,7 +27,7 @@ from policykg.sparql.guard import check_query
 from policykg.sparql.results import QueryResult, SelectResult, answer_format, from_engine, serialize, write
 from policykg.web.context import current_endpoint
 from policykg.web.respond import accepts_gzip, answer, etag_for, matches, not_modified
-from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, requested_time_limit
+from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, public_root, requested_time_limit
 
 #: Rows shown on the HTML page; the data URLs give every row up to the endpoint's cap.
 HTML_ROW_LIMIT = 1000
@@ -124,7 +124,8 @@ def _data(query: NamedQuery, extension: str, engine: Engine, settings: Settings,
         return not_modified(settings, etag, version, accepts_gzip(request))
     fmt = answer_format(query.kind, extension)
     result = query.run(engine, values)
-    note = url_for(f"{request.blueprint}.named", target=query.name, _external=True)
+    note = public_root(settings, request.environ) + url_for(f"{request.blueprint}.named", target=query.name)[
+        len(request.script_root):]
     body = write(result, fmt, max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
     return answer(request, settings, body, fmt, etag=etag, version=version,
                   filename=f"{query.name}.{extension}", download=False, limit_note=note)

@@ -12,6 +12,7 @@ from policykg.web.context import current_endpoint
 from policykg.web.endpoint.service_description import statistics
 from policykg.web.respond import answer, etag_for, matches, not_modified
 from policykg.web.results import Body
+from policykg.web.settings import public_root
 from policykg.web.site import rq
 from policykg.web.site.graph_index import index_for
 from policykg.web.site.local_iris import local_path
@@ -65,7 +66,7 @@ def create_blueprint() -> Blueprint:
     def home() -> Response:
         endpoint = current_endpoint()
         version = endpoint.store.version
-        etag = etag_for("home", version, request.url_root)
+        etag = etag_for("home", version, public_root(endpoint.settings, request.environ))
         if matches(request, etag):
             return not_modified(endpoint.settings, etag, version, False)
         index = index_for(endpoint)

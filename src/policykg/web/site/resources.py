@@ -23,6 +23,7 @@ from policykg.web.context import current_endpoint
 from policykg.web.errors import HttpError
 from policykg.web.respond import answer, etag_for, matches, not_modified
 from policykg.web.results import Body
+from policykg.web.settings import public_root
 from policykg.web.site import local_iris
 from policykg.web.site.describe import Description, describe
 from policykg.web.site.graph_index import index_for
@@ -80,14 +81,15 @@ def _answer(iri: str) -> Response:
             return _not_found(iri, index_for(endpoint), fmt)
         raise HttpError(400, f"not a valid IRI: {iri[:200]!r}")
     version = endpoint.store.version
-    etag = etag_for("resource", version, request.url_root, iri, fmt.name)
+    root = public_root(endpoint.settings, request.environ)
+    etag = etag_for("resource", version, root, iri, fmt.name)
     if matches(request, etag):
         return not_modified(endpoint.settings, etag, version, False)
     index = index_for(endpoint)
     description = describe(endpoint.store, index, iri, script_root=request.script_root)
     if not description.found:
         return _not_found(iri, index, fmt)
-    dump = f"{request.url_root.rstrip('/')}/store?{urlencode({'graph': iri})}"
+    dump = f"{root}/store?{urlencode({'graph': iri})}"
     if fmt is HTML:
         page = render_template("pkg_resource.html", d=description, site=site(endpoint),
                                alternates=_alternates(), canonical=iri, dump=dump)
@@ -113,7 +115,8 @@ def _graph_statements(description: Description, dump: str) -> list[ox.Triple]:
 
 def _alternates() -> list[tuple[str, str, str]]:
     """(label, URL, media type) of each representation of this page."""
-    base = request.base_url
+    # This server's public root and the request's path (never the request's Host header)
+    base = public_root(current_endpoint().settings, request.environ) + request.path
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
     return [(label, f"{base}?{urlencode([*args, ('format', fmt.name)])}", fmt.media_type)
             for label, fmt in (("HTML", HTML), ("Turtle", TURTLE), ("JSON-LD", JSONLD), ("N-Triples", NTRIPLES))]
