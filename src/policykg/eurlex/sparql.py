@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from policykg.errors import PolicyKGError, QueryParameterError, SparqlSyntaxError
+from policykg.graph.load import ox_term
 from policykg.namespaces import PREFIXES
 from policykg.sparql.text import prologue as sparql_prologue
 from policykg.sparql.text import values_block as sparql_values_block
@@ -56,18 +57,14 @@ def values_block(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]
 def _ox_term(term: Term | None, variable: str) -> ox.NamedNode | ox.Literal | None:
     if term is None:
         return None
+    if not isinstance(term, (URIRef, Literal)):
+        raise QueryParameterError(variable, f"only IRIs and literals can be bound, not {type(term).__name__}")
     try:
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype is not None:
-                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            return ox.Literal(str(term))
+        converted = ox_term(term)
     except (ValueError, UnicodeEncodeError) as error:
         raise QueryParameterError(variable, f"{str(term)[:80]!r} cannot be written in SPARQL: {error}") from None
-    raise QueryParameterError(variable, f"only IRIs and literals can be bound, not {type(term).__name__}")
+    assert not isinstance(converted, ox.BlankNode)
+    return converted
 
 
 def bind_values(template: str, block: str) -> str:

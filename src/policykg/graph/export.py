@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Dataset, Graph, URIRef
 
 from policykg.errors import NotAcceptable, PolicyKGError
 from policykg.formats import GRAPH_FORMATS, NQUADS, Format, by_name
+from policykg.graph.load import ox_quads
 from policykg.namespaces import INFERRED_GRAPH
 from policykg.rdf_writer import write_rdf
 
@@ -77,30 +77,8 @@ def serialize(dataset: Dataset | Iterable[ox.Quad], format_name: str) -> bytes:
 
 def to_quads(dataset: Dataset) -> list[ox.Quad]:
     """An rdflib dataset as pyoxigraph quads (blank nodes keep their identity across graphs)."""
-    terms: dict[Node, object] = {}
+    return list(ox_quads(dataset.quads((None, None, None, None))))
 
-    def term(node: Node):
-        converted = terms.get(node)
-        if converted is None:
-            converted = terms[node] = _term(node)
-        return converted
-
-    return [ox.Quad(term(s), term(p), term(o), term(g) if isinstance(g, URIRef) else ox.DefaultGraph())
-            for s, p, o, g in dataset.quads((None, None, None, None))]
-
-
-def _term(node: Node):
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode()  # a fresh node: labels are written canonically anyway
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        if node.datatype is not None:
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        return ox.Literal(str(node))
-    raise PolicyKGError(f"cannot export the term {node!r}")
 
 
 __all__ = ["export_file", "graph_format", "select_graphs", "select_quads", "serialize", "to_quads"]

@@ -229,26 +229,35 @@ def rdflib_quads(quads: Iterable[ox.Quad]) -> Iterator[Quad]:
         yield term(quad.subject), term(quad.predicate), term(quad.object), term(quad.graph_name)
 
 
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def ox_term(node: Node, blank_nodes: dict[BNode, ox.BlankNode] | None = None) -> OxTerm:
+    """An rdflib term as a pyoxigraph term (``blank_nodes`` keeps a blank node one node across calls). Raises
+    ValueError for an IRI or literal pyoxigraph refuses and TypeError for anything else."""
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return (blank_nodes if blank_nodes is not None else {}).setdefault(node, ox.BlankNode())
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise TypeError(f"unsupported RDF term {node!r}")
+
+
 def ox_quads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> Iterator[ox.Quad]:
-    """rdflib quads as pyoxigraph terms (a blank node stays one node across the quads given together; a graph of
+    """rdflib quads as pyoxigraph quads (a blank node stays one node across the quads given together; a graph of
     None is the default graph)."""
     blank_nodes: dict[BNode, ox.BlankNode] = {}
-
-    def term(node: Node):
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if isinstance(node, BNode):
-            return blank_nodes.setdefault(node, ox.BlankNode())
-        if isinstance(node, Literal):
-            if node.language:
-                return ox.Literal(str(node), language=node.language)
-            if node.datatype:
-                return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-            return ox.Literal(str(node))
-        raise TypeError(f"unsupported RDF term {node!r}")
-
     for s, p, o, g in quads:
-        yield ox.Quad(term(s), term(p), term(o), ox.DefaultGraph() if g is None else term(g))
+        subject, predicate = ox_term(s, blank_nodes), ox_term(p, blank_nodes)
+        graph = None if g is None else ox_term(g, blank_nodes)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode) or isinstance(graph, ox.Literal):
+            raise TypeError(f"not an RDF quad: {(s, p, o, g)!r}")
+        yield ox.Quad(subject, predicate, ox_term(o, blank_nodes), ox.DefaultGraph() if graph is None else graph)
 
 
 def _read(path: Path) -> bytes:
