@@ -31,7 +31,7 @@ def _format(ctx: click.Context, param: click.Parameter, value: str) -> Format:
               help="Write to this file instead of standard output.")
 @click.pass_context
 def export(ctx: click.Context, fmt: Format, graph: str | None, inferred: bool, output: Path | None) -> None:
-    """Export the project's validated graph. Triple formats (ttl, nt, xml) merge the named graphs;
+    """Export the project's validated graph. Triple formats (ttl, nt, rdf) merge the named graphs;
     quad formats (trig, nq, jsonld) keep them."""
     project = Project.locate(ctx.obj.get("root"))
     build = build_project(project, reason=inferred)
