@@ -10,11 +10,8 @@ import json
 import logging
 import subprocess
 import sys
-import threading
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,6 +31,7 @@ from policykg.sparql.client import (
     standard_json,
 )
 from policykg.store.remote import RemoteStore
+from support.http import local_server
 
 ROOT = Path(__file__).resolve().parents[1]
 AI_ACT_FILE = ROOT / "data" / "ai-act.ttl"
@@ -196,23 +194,6 @@ class _Redirect(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-class _Quiet(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass
-
-
-@contextmanager
-def local_server(handler) -> Iterator[str]:
-    httpd = _Quiet(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture

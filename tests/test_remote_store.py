@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pyoxigraph as ox
 import pytest
@@ -34,6 +31,7 @@ from policykg.sparql.results import from_engine, serialize
 from policykg.store.local import MemoryStore
 from policykg.store.publish import FAILED, NOT_ATTEMPTED, PublishFailed, publish
 from policykg.store.remote import RemoteStore, prologue
+from support.http import local_server
 
 TOKEN = "remote-store-test-token"
 UNION_QUERY = "SELECT ?s ?o WHERE { ?s rdfs:label ?o } ORDER BY ?s"
@@ -179,7 +177,7 @@ def test_errors_are_typed(remote):
     with pytest.raises(UpstreamError) as error:
         unreachable.query("ASK {}")
     assert error.value.http_status == 502 and error.value.exit_code == 3 and "cannot reach" in str(error.value)
-    with local_server(_Slow) as url:
+    with local_server(_Slow, "/sparql") as url:
         with pytest.raises(UpstreamError, match="did not answer within"):
             RemoteStore(url, timeout=0.5).query("ASK {}")
 
@@ -342,33 +340,16 @@ class _Partial(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _Quiet(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:  # a client that hung up is expected here
-        pass
-
-
-@contextmanager
-def local_server(handler) -> Iterator[str]:
-    httpd = _Quiet(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/sparql"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_a_partial_answer_is_refused():
-    with local_server(_Partial) as url:
+    with local_server(_Partial, "/sparql") as url:
         with pytest.raises(UpstreamError, match="partial answer.*incomplete results"):
             RemoteStore(url, union="remote").query("SELECT ?x WHERE { ?x ?p ?o }")
 
 
 def test_user_and_password_answer_a_basic_challenge():
-    with local_server(_BasicOnly) as url:
+    with local_server(_BasicOnly, "/sparql") as url:
         assert bool(SparqlClient(url, credentials=Credentials(user="reader", password="s3cret")).select("ASK {}"))
         with pytest.raises(UpstreamError, match="401"):
             SparqlClient(url, credentials=Credentials(user="reader", password="wrong")).select("ASK {}")
