@@ -103,30 +103,23 @@ _TERMS_TO_CHECK = """SELECT DISTINCT ?term WHERE {
 
 
 def _check_loaded_terms(store: ox.Store, paths: list[Path]) -> None:
-    """The checks of :class:`_TermCheck`, on what the engine loaded from ``paths``: one pass over the store, each
-    distinct literal checked once; the error names the file (and line) that holds the value."""
-    checks = {path: _TermCheck(path, iris=False) for path in paths}
+    """The checks of :class:`_TermCheck`, on what the engine loaded from ``paths``: one pass over the store (its
+    DISTINCT checks each literal once); the error names the file (and line) that holds the value."""
     solutions = store.query(_TERMS_TO_CHECK, prefixes={"xsd": _XSD_STRING.rsplit("#", 1)[0] + "#"})
     assert isinstance(solutions, ox.QuerySolutions)
     for solution in solutions:
         term = solution["term"]
         if type(term) is ox.Triple:
-            raise _holder(paths, "<<", checks)._error("RDF-star quoted triples are not supported", "<<")
+            raise _error_at(_holder(paths, "<<"), "RDF-star quoted triples are not supported", "<<")
         assert type(term) is ox.Literal
-        if (term.value, term.datatype.value) not in checks[paths[0]].checked:
-            try:
-                checks[paths[0]]._literal(term.value, term.datatype.value)
-            except DataLoadError:
-                holder = _holder(paths, term.value, checks)
-                holder._literal(term.value, term.datatype.value)  # raises, naming the file and line
+        if _ill_typed(term.value, term.datatype.value):
+            raise _error_at(_holder(paths, term.value),
+                            f"ill-typed literal \"{_shorten(term.value)}\"^^<{term.datatype.value}>", term.value)
 
 
-def _holder(paths: list[Path], needle: str, checks: dict[Path, _TermCheck]) -> _TermCheck:
-    """The check of the first file whose text holds ``needle`` (the first file when none does, as written)."""
-    for path in paths:
-        if needle in _read(path).decode("utf-8", errors="replace"):
-            return checks[path]
-    return checks[paths[0]]
+def _holder(paths: list[Path], needle: str) -> Path:
+    """The first file whose text holds ``needle`` (the first file when none does, as written)."""
+    return next((path for path in paths if needle in _read(path).decode("utf-8", errors="replace")), paths[0])
 
 
 def _checked_quads(path: Path, graph: URIRef) -> Iterator[ox.Quad]:
@@ -320,14 +313,22 @@ class _TermCheck:
 
     def _literal(self, value: str, datatype: str) -> None:
         self.checked.add((value, datatype))
-        with _quiet_rdflib():
-            ill_typed = Literal(value, datatype=URIRef(datatype)).ill_typed
-        if ill_typed:
+        if _ill_typed(value, datatype):
             raise self._error(f"ill-typed literal \"{_shorten(value)}\"^^<{datatype}>", value)
 
     def _error(self, message: str, needle: str) -> DataLoadError:
-        text = _read(self.path).decode("utf-8", errors="replace")
-        return DataLoadError(str(self.path), message, _line_of(text, needle))
+        return _error_at(self.path, message, needle)
+
+
+def _ill_typed(value: str, datatype: str) -> bool:
+    """Whether ``datatype`` refuses the lexical form ``value`` (rdflib knows the XSD lexical spaces)."""
+    with _quiet_rdflib():
+        return bool(Literal(value, datatype=URIRef(datatype)).ill_typed)
+
+
+def _error_at(path: Path, message: str, needle: str) -> DataLoadError:
+    """A DataLoadError for ``path`` at the line where ``needle`` first stands."""
+    return DataLoadError(str(path), message, _line_of(_read(path).decode("utf-8", errors="replace"), needle))
 
 
 def _shorten(text: str, limit: int = 80) -> str:
