@@ -31,7 +31,7 @@ from policykg.sparql.client import (
     standard_json,
 )
 from policykg.store.remote import RemoteStore
-from support.http import local_server
+from support.http import local_server, reply
 
 ROOT = Path(__file__).resolve().parents[1]
 AI_ACT_FILE = ROOT / "data" / "ai-act.ttl"
@@ -267,18 +267,10 @@ class _Digest(BaseHTTPRequestHandler):
         header = self.headers.get("Authorization")
         self.seen.append(header)
         if not header or not header.startswith("Digest ") or not self._valid(header[7:]):
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", f'Digest realm="{self.realm}", nonce="{self.nonce}", '
-                                                 'qop="auth", algorithm="MD5", opaque="op"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            reply(self, 401, WWW_Authenticate=f'Digest realm="{self.realm}", nonce="{self.nonce}", '
+                                              'qop="auth", algorithm="MD5", opaque="op"')
             return
-        body = b'{"head": {}, "boolean": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", SPARQL_JSON)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, 200, b'{"head": {}, "boolean": true}', Content_Type=SPARQL_JSON)
 
     def _valid(self, value: str) -> bool:
         fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(value))

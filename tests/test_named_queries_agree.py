@@ -55,7 +55,7 @@ def test_cli_and_server_give_the_same_bytes(capsysbinary, project, server, name)
     response = requests.get(f"{server.root}/queries/{name}.{format_name}", timeout=60)
     assert response.status_code == 200, response.text
     assert response.content == out
-    assert out.strip(), "the default parameters give an answer"
+    assert len(out.strip().splitlines()) > 1, "the default parameters give rows (or triples), not just a header"
 
 
 # Parameters that reach rows the defaults do not (a package of files, an older day, a group).

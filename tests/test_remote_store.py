@@ -31,7 +31,7 @@ from policykg.sparql.results import from_engine, serialize
 from policykg.store.local import MemoryStore
 from policykg.store.publish import FAILED, NOT_ATTEMPTED, PublishFailed, publish
 from policykg.store.remote import RemoteStore, prologue
-from support.http import local_server
+from support.http import local_server, reply
 
 TOKEN = "remote-store-test-token"
 UNION_QUERY = "SELECT ?s ?o WHERE { ?s rdfs:label ?o } ORDER BY ?s"
@@ -293,17 +293,9 @@ class _BasicOnly(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.headers.get("Authorization") != self.expected:
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="test"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            reply(self, 401, WWW_Authenticate='Basic realm="test"')
             return
-        body = b'{"head": {}, "boolean": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", SPARQL_JSON)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, 200, b'{"head": {}, "boolean": true}', Content_Type=SPARQL_JSON)
 
 
 class _Slow(BaseHTTPRequestHandler):

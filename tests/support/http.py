@@ -26,3 +26,13 @@ def local_server(handler: type[BaseHTTPRequestHandler], path: str = "") -> Itera
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes = b"", **headers: str) -> None:
+    """Send a whole answer from a test handler (header names with ``_`` for ``-``)."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)

@@ -118,7 +118,5 @@ def build_project(project: Project, *, reason: bool = True, use_cache: bool = Tr
 
 def _add(store: ox.Store, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
     """rdflib triples (the queries as data, the reasoner's answer) into ``graph`` of the store."""
-    name = ox.NamedNode(str(graph))
-    store.add_graph(name)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, name)
-                 for q in ox_quads((s, p, o, graph) for s, p, o in triples))
+    store.add_graph(ox.NamedNode(str(graph)))
+    store.extend(ox_quads((s, p, o, graph) for s, p, o in triples))
