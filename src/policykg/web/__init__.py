@@ -39,8 +39,7 @@ def create_app(store: Store, settings: Settings | None = None, *, registry: Quer
         MAX_CONTENT_LENGTH=settings.max_body, MAX_FORM_MEMORY_SIZE=settings.max_body,
         JSON_SORT_KEYS=False,
     )
-    endpoint = Endpoint(store, settings, Watchdog(max_memory=settings.max_query_memory), dump_dir=dump_dir,
-                        registry=registry)
+    endpoint = Endpoint(store, settings, Watchdog(max_memory=settings.max_query_memory), dump_dir=dump_dir)
     app.extensions[EXTENSION] = endpoint
     errors.install(app)
 

@@ -1,6 +1,6 @@
 """What every part of the web application shares, and the one typed way to reach it.
 
-:class:`Endpoint` holds the store, the settings, the watchdog, cached statistics and the named-query registry;
+:class:`Endpoint` holds the store, the settings, the watchdog, and cached statistics;
 :func:`current_endpoint` returns the one of the running app (in a request) or of ``app``.
 """
 
@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from policykg.queries.registry import QueryRegistry
 from policykg.store.local import Store
 from policykg.web.endpoint.sparql import stopped_response
 from policykg.web.endpoint.watchdog import Watchdog
@@ -30,7 +29,6 @@ class Endpoint:
     watchdog: Watchdog
     cache: dict[str, Any] = field(default_factory=dict)
     dump_dir: Path | None = None      # where whole-dataset dumps are written (a temporary folder by default)
-    registry: QueryRegistry = field(default_factory=lambda: QueryRegistry([]))  # the named queries served
 
     def arm(self, seconds: float, limit: float, environ: dict | None = None):
         """Start the hard time limit (``seconds`` left of ``limit``) for the request being answered (``environ``, or
