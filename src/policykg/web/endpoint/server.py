@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 import os
@@ -27,20 +26,11 @@ from collections.abc import Callable
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from policykg.web.endpoint.isolation import isolate_worker
 from policykg.web.endpoint.watchdog import page_faults
 
 log = logging.getLogger("policykg.web")
-CLONE_NEWNET = 0x40000000
 STACK_BYTES = 512 * 1024 * 1024
-
-
-def isolate_network() -> bool:
-    """Move this process into a new network namespace with no interfaces up. False when not permitted."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.unshare(CLONE_NEWNET) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 def raise_stack_limit(limit: int = STACK_BYTES) -> None:
@@ -104,9 +94,8 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
     recycler = Recycler(resident_bytes() + rss_headroom)  # the master holds the store: a worker never needs more
 
     def post_fork(server, worker) -> None:
-        if isolate and not isolate_network():
-            log.warning("worker %d could not leave the network (needs CAP_SYS_ADMIN); relying on the query guard",
-                        os.getpid())
+        if isolate and not isolate_worker(allow_network=False):
+            log.warning("worker %d could not leave the network; relying on the query guard", os.getpid())
         recycler.started()
 
     def post_request(worker, req, environ, resp) -> None:
