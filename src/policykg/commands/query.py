@@ -10,6 +10,7 @@ from policykg.errors import QueryParameterError
 from policykg.project import Project
 from policykg.queries.registry import QueryRegistry
 from policykg.sparql.results import default_format, format_names, serialize
+from policykg.store.connect import embedded_store, remote_store
 
 
 @click.command("queries")
@@ -85,24 +86,6 @@ def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
             raise QueryParameterError(key.strip(), "given twice")
         values[key.strip()] = value
     return values
-
-
-def remote_store(endpoint: str):
-    """The graphs published to a remote SPARQL endpoint (``sparql+`` may be left out)."""
-    from policykg.store.remote import RemoteStore
-
-    return RemoteStore.from_url(endpoint if endpoint.startswith("sparql+") else f"sparql+{endpoint}")
-
-
-def embedded_store(project: Project, *, reason: bool = True, reason_timeout: float | None = 300.0):
-    """The project's published dataset in the embedded store (the build is cached)."""
-    from policykg.graph.build import build_project
-    from policykg.store.local import MemoryStore
-
-    build = build_project(project, reason=reason, reason_timeout=reason_timeout)
-    store = MemoryStore(build.version)
-    store.load_nquads(build.nquads_path)
-    return store
 
 
 def _docs(project: Project, *, check: bool) -> int:
