@@ -61,7 +61,17 @@ class QueryParameterError(PolicyKGError):
 
 
 class SparqlSyntaxError(PolicyKGError):
-    pass
+    """A query or update the engine cannot parse. ``line`` and ``column`` (1-based, in characters) say where, when
+    the engine said so (:func:`policykg.sparql.syntax.engine_error`)."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+    def location(self) -> dict[str, int]:
+        """``{"line": L, "column": C}`` for an answer's JSON, or ``{}`` when the position is not known."""
+        return {} if self.line is None or self.column is None else {"line": self.line, "column": self.column}
 
 
 class QueryRefused(PolicyKGError):

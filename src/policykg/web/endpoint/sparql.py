@@ -10,7 +10,9 @@ guard and the time limit together.
 from __future__ import annotations
 
 import hmac
+import json
 import time
+from dataclasses import replace
 
 import pyoxigraph as ox
 
@@ -19,6 +21,7 @@ from policykg.formats import BY_FORM, by_name, negotiate
 from policykg.namespaces import PREFIXES
 from policykg.sparql.guard import check_query, check_update, with_using
 from policykg.sparql.results import write
+from policykg.sparql.syntax import check as check_syntax
 from policykg.web.endpoint.protocol import Operation, parse
 from policykg.web.errors import HttpError, error_body, error_reply, reply_for
 from policykg.web.respond import CORS, Reply, answer_reply, etag_for, etag_matches, not_modified_reply, preflight
@@ -58,6 +61,8 @@ class SparqlApp:
                     reply = _query(self.endpoint, environ, operation, started)
         except Exception as error:  # noqa: BLE001 - every error gets the one JSON shape
             reply = reply_for(error)
+            if isinstance(error, SparqlSyntaxError) and error.location():  # where it is, for the editor's caret
+                reply = replace(reply, body=json.dumps({**json.loads(reply.body), **error.location()}).encode())
         return reply.wsgi(start_response, head=method == "HEAD")
 
 
@@ -95,7 +100,11 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
     note = f"{base}#limits"
     job = endpoint.arm(limit - (time.monotonic() - started), limit, environ)
     try:
-        result = store.query(checked.text, **options)
+        try:
+            result = store.query(checked.text, **options)
+        except SparqlSyntaxError:
+            _syntax_first(checked.text, base)  # the engine's line and column, said plainly
+            raise
         body = write(result, fmt, max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
     finally:
         endpoint.disarm(job)
@@ -114,10 +123,7 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
 def _syntax_first(text: str, base: str) -> None:
     """Raise SparqlSyntaxError when the engine cannot parse ``text``: the query is planned on an empty store and
     never evaluated."""
-    try:
-        ox.Store().query(text, base_iri=base, prefixes=PREFIXES)
-    except SyntaxError as error:
-        raise SparqlSyntaxError(f"query syntax error: {error}") from None
+    check_syntax(text, base_iri=base, prefixes=PREFIXES)
 
 
 def authorize(settings, authorization: str | None) -> None:
