@@ -143,3 +143,14 @@ class ReasonerTimeout(PolicyKGError):
         self.limit = limit
         self.process_group = process_group
         super().__init__(message)
+
+
+class OptionalDependencyMissing(PolicyKGError, ImportError):
+    """A feature needs a package that is not installed (an optional one, such as pandas); ``package`` names it."""
+
+    exit_code = 3
+    http_status = 500
+
+    def __init__(self, package: str, message: str) -> None:
+        self.package = package
+        super().__init__(message)
