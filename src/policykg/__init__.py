@@ -6,9 +6,14 @@ serves it (see :mod:`policykg.api`). Importing ``policykg`` stays cheap: the eng
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:
+    # The release version lives in pyproject.toml alone; the installed package's metadata carries it here.
+    __version__ = version("policykg")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 if TYPE_CHECKING:
     from pathlib import Path
