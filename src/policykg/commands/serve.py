@@ -103,10 +103,16 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         store = memory
     from policykg.sparql.federation import FederationPolicy
     from policykg.sparql.guard import Limits
+    from policykg.web.endpoint import federation_proxy, isolation
 
     federation = FederationPolicy(allow_service)  # normalises, and refuses malformed endpoint IRIs
+    proxy = None
+    if federation.enabled:  # the one process that reaches the allowed endpoints: the workers stay isolated
+        proxy = federation_proxy.start(federation, scratch / "federation.sock", max_rows=max_rows, timeout=timeout)
+        atexit.register(proxy.stop)
     settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None,
-                        limits=Limits(allowed_services=federation.allowed_endpoints), base_url=base_url)
+                        limits=Limits(allowed_services=federation.allowed_endpoints,
+                                      service_proxy=proxy.path if proxy else ""), base_url=base_url)
     root = _root_for(ctx)
     registry = QueryRegistry.from_project(Project.locate(root)) if root else QueryRegistry([])
     app = create_app(store, settings, registry=registry, dump_dir=scratch / "dumps")
@@ -125,9 +131,16 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
 
     if federation.enabled:
-        click.echo(f"federation allowed towards: {', '.join(sorted(federation.allowed_endpoints))}", err=True)
+        click.echo(f"federation allowed towards: {', '.join(sorted(federation.allowed_endpoints))} (called by the "
+                   "federation process only)", err=True)
+    walls = isolation.probe() if store.local else []
+    if walls:
+        click.echo(f"workers isolated by: {', '.join(walls)}", err=True)
+    elif store.local:
+        click.echo("warning: no isolation could be applied to the workers; SERVICE and LOAD are refused by the "
+                   "query guard only", err=True)
     run(app, host=host, port=port, workers=workers, timeout=timeout, on_ready=ready, access_log=access_log,
-        isolate=store.local and not federation.enabled)
+        isolate=store.local)
 
 
 def _ensure_editor_assets(root: Path | None) -> None:

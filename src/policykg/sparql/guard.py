@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
 from policykg.errors import QueryRefused, QueryTooComplex, QueryTooLarge, SparqlSyntaxError
 from policykg.namespaces import PREFIXES
-from policykg.sparql.text import Token, tokens, words
+from policykg.sparql.federation import FederationPolicy, ServiceCall, service_calls
+from policykg.sparql.text import Token, resolve, tokens, words
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_OPERATIONS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
@@ -42,6 +42,8 @@ class Limits:
     max_tokens: int = 20_000       # the engine's parser and planner recurse along long chains too
     # SERVICE endpoints a query may call (normalised http(s) IRIs); empty: federation is off, SERVICE refused.
     allowed_services: frozenset[str] = frozenset()
+    # The unix socket of the federation process, which alone makes the allowed calls (the workers have no network).
+    service_proxy: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Checked:
     dataset: tuple[str, ...] = ()   # IRIs of FROM / FROM NAMED / USING / WITH, resolved
     has_dataset_clause: bool = False
     where_offsets: tuple[int, ...] = ()  # updates: where USING clauses go (before each top-level WHERE)
+    services: tuple[ServiceCall, ...] = ()  # allowed SERVICE clauses, made by the federation process, not the engine
 
 
 #: Substrings without which a text cannot hold a keyword the guard must look at (keywords are ASCII, unescaped).
@@ -61,7 +64,6 @@ _TRIGGERS = ("service", "load", "from", "using", "with")
 # The first keyword after the prologue (BASE, PREFIX, comments): the usual query, checked without a scan.
 _PROLOGUE_FORM = re.compile(r"(?:\s++|\#[^\r\n]*+|BASE\s*+<[^<>\s]*+>|PREFIX\s*+[^\s:#<]*+:\s*+<[^<>\s]*+>)*+"
                             r"(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
-_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
@@ -97,25 +99,6 @@ _OPENING = frozenset({"{", "(", "[", "<<"})
 _CLOSING = frozenset({"}", ")", "]", ">>"})
 
 
-def _unescape(iri: str) -> str:
-    return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
-
-
-def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | None:
-    kind, value = token[0], token[1]
-    if kind == "iri":
-        iri = _unescape(value[1:-1])
-        try:
-            return urljoin(base, iri) if base and not _SCHEME.match(iri) else iri
-        except ValueError as error:  # e.g. an unclosed IPv6 host: <//[::1>
-            raise SparqlSyntaxError(f"<{iri[:200]}> is not an IRI: {error}") from None
-    if kind == "pname":
-        prefix, _, local = value.partition(":")
-        namespace = prefixes.get(prefix)
-        return None if namespace is None else namespace + re.sub(r"\\(.)", r"\1", local)
-    return None
-
-
 def check_graph_iri(iri: str, what: str = "graph") -> str:
     """Refuse a graph IRI (from a dataset clause or a protocol parameter) that could only name something outside
     the store. Any other IRI is fine: it names a stored graph or else an empty one, and is never fetched. A text
@@ -140,50 +123,39 @@ def _dataset(found: list[Token], base: str | None, prefixes: dict[str, str],
     for i, (kind, value, _, _) in enumerate(found):
         upper = value.upper() if kind == "word" else ""
         if upper == "BASE" and i + 1 < len(found) and found[i + 1][0] == "iri":
-            base = _resolve(found[i + 1], base, prefixes)
+            base = resolve(found[i + 1], base, prefixes)
         elif upper == "PREFIX" and i + 2 < len(found) and found[i + 1][0] == "pname" and found[i + 2][0] == "iri":
-            prefixes[found[i + 1][1].rstrip(":")] = _resolve(found[i + 2], base, prefixes) or ""
+            prefixes[found[i + 1][1].rstrip(":")] = resolve(found[i + 2], base, prefixes) or ""
         elif upper in keywords:
             j = i + 1
             if j < len(found) and found[j][0] == "word" and found[j][1].upper() == "NAMED":
                 j += 1
             if j < len(found) and found[j][0] in ("iri", "pname"):
-                iri = _resolve(found[j], base, prefixes)
+                iri = resolve(found[j], base, prefixes)
                 if iri is None:
                     continue  # an undeclared prefix: the engine reports the syntax error
                 iris.append(check_graph_iri(iri, f"{upper.lower()} clause graph"))
     return tuple(iris)
 
 
-def _refuse_keywords(words: list[str], text: str, base: str | None, limits: Limits, operation: str) -> None:
-    if "SERVICE" in words:
-        if not limits.allowed_services or operation != "query":
-            raise QueryRefused("SERVICE (federated query) is refused: this endpoint never calls other endpoints; "
-                               "query each endpoint yourself and join the answers")
-        _check_services(text, base, limits.allowed_services)
+def _refuse_keywords(words: list[str], text: str, base: str | None, limits: Limits,
+                     operation: str) -> tuple[ServiceCall, ...]:
+    """Refuse LOAD, and SERVICE unless it names an allowed endpoint; the allowed SERVICE clauses."""
     if "LOAD" in words:
         raise QueryRefused("LOAD is refused: this endpoint never fetches documents; upload data with the "
                            "Graph Store Protocol instead")
+    if "SERVICE" not in words:
+        return ()
+    if not limits.allowed_services or operation != "query":
+        raise QueryRefused("SERVICE (federated query) is refused: this endpoint never calls other endpoints; "
+                           "query each endpoint yourself and join the answers")
+    return _service_calls(text, base, limits.allowed_services)
 
 
 @lru_cache(maxsize=2048)
-def _check_services(text: str, base: str | None, allowed: frozenset[str]) -> None:
+def _service_calls(text: str, base: str | None, allowed: frozenset[str]) -> tuple[ServiceCall, ...]:
     """Every SERVICE names, by a constant IRI, an endpoint on the allow-list (SILENT changes nothing)."""
-    from policykg.sparql.federation import FederationPolicy
-
-    policy = FederationPolicy(allowed)
-    found = tokens(text)
-    for index, (kind, value, _, _) in enumerate(found):
-        if kind != "word" or value.upper() != "SERVICE":
-            continue
-        following = found[index + 1: index + 3]
-        if following and following[0][0] == "word" and following[0][1].upper() == "SILENT":
-            following = following[1:]
-        target = _resolve(following[0], base, PREFIXES) if following else None
-        if target is None or not policy.allows(target):
-            shown = target or (following[0][1] if following else "nothing")
-            raise QueryRefused(f"SERVICE {shown} is refused: this endpoint only federates with "
-                               f"{', '.join(sorted(allowed))} (and only by a constant IRI)")
+    return service_calls(text, base, PREFIXES, FederationPolicy(allowed))
 
 
 def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> Checked:
@@ -199,12 +171,12 @@ def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> C
             if start:
                 return Checked(text, operation, start.group(1).upper())
     words = _words(text, limits)
-    _refuse_keywords(words, text, base_iri, limits, operation)
+    services = _refuse_keywords(words, text, base_iri, limits, operation)
     if operation == "query":
         form = next((w for w in words if w in QUERY_FORMS), "SELECT")
         has_clause = "FROM" in words
         dataset = _dataset(tokens(text), base_iri, PREFIXES, frozenset({"FROM"})) if has_clause else ()
-        return Checked(text, operation, form, dataset, has_clause)
+        return Checked(text, operation, form, dataset, has_clause, services=services)
     has_clause = "USING" in words or "WITH" in words
     scan = tokens(text)
     dataset = _dataset(scan, base_iri, PREFIXES, frozenset({"USING", "WITH"})) if has_clause else ()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -108,6 +109,28 @@ def tokens(text: str) -> list[Token]:
                 start += len(keyword)
         found.append((kind, value, start, depth))
     return found
+
+
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | None:
+    """The IRI an ``iri`` or ``pname`` token names, as the engine reads it: ``\\u`` escapes decoded, a relative IRI
+    resolved against ``base``, a prefixed name's ``\\`` escapes dropped. None for any other token or an undeclared
+    prefix (the engine reports that as a syntax error)."""
+    kind, value = token[0], token[1]
+    if kind == "iri":
+        iri = _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), value[1:-1])
+        try:
+            return urljoin(base, iri) if base and not _SCHEME.match(iri) else iri
+        except ValueError as error:  # e.g. an unclosed IPv6 host: <//[::1>
+            raise SparqlSyntaxError(f"<{iri[:200]}> is not an IRI: {error}") from None
+    if kind == "pname":
+        prefix, _, local = value.partition(":")
+        namespace = prefixes.get(prefix)
+        return None if namespace is None else namespace + re.sub(r"\\(.)", r"\1", local)
+    return None
 
 
 def mask(text: str) -> str:

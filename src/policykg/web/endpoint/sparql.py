@@ -16,12 +16,14 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 
-from policykg.errors import NotAcceptable, SparqlSyntaxError
+from policykg.errors import NotAcceptable, SparqlSyntaxError, UpstreamError
 from policykg.formats import BY_FORM, by_name, negotiate
 from policykg.namespaces import PREFIXES
-from policykg.sparql.guard import check_query, check_update, with_using
+from policykg.sparql.federation import Answer, answer_of, inline_answers
+from policykg.sparql.guard import Checked, check_query, check_update, with_using
 from policykg.sparql.results import write
 from policykg.sparql.syntax import check as check_syntax
+from policykg.web.endpoint.federation_proxy import ask
 from policykg.web.endpoint.protocol import Operation, parse
 from policykg.web.errors import HttpError, error_body, error_reply, reply_for
 from policykg.web.respond import CORS, Reply, answer_reply, etag_for, etag_matches, not_modified_reply, preflight
@@ -79,6 +81,8 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
     settings, store = endpoint.settings, endpoint.store
     base = endpoint_url(environ, settings)
     checked = _guarded(operation, check_query, base, settings)
+    if checked.services:
+        checked = _federate(checked, settings, base, started)
     offers = BY_FORM[checked.form]
     try:
         fmt = by_name(operation.format, offers) if operation.format else negotiate(environ.get("HTTP_ACCEPT"), offers)
@@ -118,6 +122,29 @@ def _query(endpoint, environ: dict, operation: Operation, started: float) -> Rep
                         accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
                         filename=f"policykg-{checked.form.lower()}-{etag[:12]}.{fmt.extension}",
                         download=bool(operation.format), limit_note=note, extra=extra)
+
+
+def _federate(checked: Checked, settings: Settings, base: str, started: float) -> Checked:
+    """The query with each allowed SERVICE clause replaced by the answer the federation process fetched for it
+    (:mod:`.federation_proxy`); the engine itself never makes a call. A SILENT call that fails is one empty
+    solution."""
+    _syntax_first(checked.text, base)  # nothing is fetched for a query the engine would refuse
+    answers: list[Answer] = []
+    for call in checked.services:
+        left = settings.timeout - (time.monotonic() - started)
+        try:
+            if left <= 0:
+                raise UpstreamError(f"no time left to ask {call.endpoint}")
+            answers.append(answer_of(call.endpoint, ask(settings.limits.service_proxy, call.endpoint, call.query,
+                                                        left)))
+        except (UpstreamError, SparqlSyntaxError):
+            if not call.silent:
+                raise
+            answers.append(None)
+    text = inline_answers(checked.text, checked.services, answers)
+    # The text the engine gets must hold no SERVICE at all: checked again with federation off.
+    again = check_query(text, base_iri=base, limits=replace(settings.limits, allowed_services=frozenset()))
+    return replace(again, dataset=checked.dataset, has_dataset_clause=checked.has_dataset_clause)
 
 
 def _syntax_first(text: str, base: str) -> None:
