@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "query": "policykg.commands.query:query",
     "enrich": "policykg.commands.enrich:enrich",
     "publish": "policykg.commands.publish:publish",
+    "release": "policykg.commands.release:release",
 }
 
 

@@ -310,7 +310,7 @@ def make_release(project: Project, version: str | None = None, *, output: Path |
     names = [release_name(release, fmt) for fmt in formats] + [f"{release_name(release)}.CITATION.cff",
                                                                  f"{release_name(release)}.LICENSE-DATA"]
     checksums = output / f"{release_name(release)}.sha256"
-    report.planned = [output / name for name in names] + [checksums]
+    report.planned = [output / name for name in names] + [output / f"{release_name(release)}.json", checksums]
     if dry_run:
         return report
     step("building the stamped dataset")
