@@ -29,7 +29,7 @@ def create_app(store: Store, settings: Settings | None = None, *, registry: Quer
     from policykg.web import errors
     from policykg.web.endpoint import graph_store, service_description
     from policykg.web.site import install as site
-    from policykg.web.site import named_queries
+    from policykg.web.site import lookup, named_queries, navigation, search
 
     settings = settings or Settings()
     registry = registry if registry is not None else QueryRegistry([])
@@ -52,6 +52,9 @@ def create_app(store: Store, settings: Settings | None = None, *, registry: Quer
     app.register_blueprint(service_description.blueprint)
     app.register_blueprint(named_queries.create_blueprint(registry))
     site.install(app, registry=registry)
+    app.register_blueprint(navigation.create_blueprint())
+    app.register_blueprint(lookup.create_blueprint())
+    app.register_blueprint(search.create_blueprint(registry))
     app.wsgi_app = _Dispatch(app.wsgi_app, SparqlApp(endpoint, app.wsgi_app))  # type: ignore[method-assign]
     return app
 

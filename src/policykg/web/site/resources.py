@@ -27,6 +27,7 @@ from policykg.web.settings import public_root
 from policykg.web.site import local_iris
 from policykg.web.site.describe import Description, describe
 from policykg.web.site.graph_index import index_for
+from policykg.web.site.recognise import recognise
 from policykg.web.site.site_info import site
 
 OFFERS = (HTML, TURTLE, JSONLD, NTRIPLES)
@@ -37,7 +38,7 @@ def create_blueprint() -> Blueprint:
     blueprint = Blueprint("resources", __name__)
 
     def resource(rest: str = "") -> Response:
-        return _answer(local_iris.iri_for_path(request.path))
+        return answer_iri(local_iris.iri_for_path(request.path))
 
     for rule in local_iris.routes():
         blueprint.add_url_rule(rule, view_func=resource, endpoint="resource", methods=["GET"])
@@ -50,7 +51,9 @@ def create_blueprint() -> Blueprint:
         if local_iris.is_ours(iri):
             return redirect(local_iris.local_path(local_iris.document_of(iri), request.script_root)
                             + _query_suffix(exclude="iri"), code=303)
-        return _answer(iri)
+        if ":" not in iri and (identifier := recognise(iri)) is not None:  # a CELEX number, a COM number...
+            return redirect(request.script_root + identifier.path + _query_suffix(exclude="iri"), code=303)
+        return answer_iri(iri)
 
     return blueprint
 
@@ -60,7 +63,8 @@ def _query_suffix(exclude: str = "") -> str:
     return f"?{urlencode(args)}" if args else ""
 
 
-def _format():
+def requested_format():
+    """The representation asked for: ``?format=`` if given, else the ``Accept`` header (HTML by default)."""
     name = request.args.get("format")
     return by_name(name, OFFERS) if name else negotiate(request.headers.get("Accept"), OFFERS)
 
@@ -73,9 +77,10 @@ def _valid(iri: str) -> bool:
     return True
 
 
-def _answer(iri: str) -> Response:
+def answer_iri(iri: str) -> Response:
+    """The page or the RDF of ``iri``, as its resource page answers (404 when the graph says nothing of it)."""
     endpoint = current_endpoint()
-    fmt = _format()
+    fmt = requested_format()
     if not _valid(iri):
         if local_iris.is_ours(iri):
             return _not_found(iri, index_for(endpoint), fmt)
@@ -141,4 +146,4 @@ def _not_found(iri: str, index, fmt) -> Response:
     return response
 
 
-__all__ = ["create_blueprint"]
+__all__ = ["OFFERS", "answer_iri", "create_blueprint", "requested_format"]
