@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -251,6 +252,122 @@ def test_bad_endpoint_is_refused_before_any_request(tmp_path):
 def test_curated_files_leave_out_earlier_enrichments(project):
     files = curated_files(project)
     assert files and not [p for p in files if "eurlex" in p.relative_to(project.data_dir).parts]
+
+
+# --------------------------------------------------------------------------------------------
+# Writing only when told: the dry run by default, --write, --output
+# --------------------------------------------------------------------------------------------
+
+STALE = b"\n<http://data.europa.eu/eli/reg/2024/1689/oj> <http://data.europa.eu/eli/ontology#is_about> " \
+        b"<http://eurovoc.europa.eu/9999> .\n"
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of the project's ontology, data and queries: a checkout ``enrich --write`` may write into."""
+    root = tmp_path / "checkout"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    return root
+
+
+def run_in(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "policykg", "--root", str(root), *args], capture_output=True,
+                          text=True, timeout=120, cwd=root)
+
+
+def _act_line(out: str, celex: str) -> str:
+    return next(line for line in out.splitlines() if line.strip().startswith(celex + " "))
+
+
+def test_help_says_what_is_written_where():
+    done = run_cli("enrich", "--help")
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0
+    assert "Without --write or --output nothing is written" in text
+    assert "--write Write the named graph to data/eurlex/cellar.ttl: a data file that validate, query, serve" in text
+    assert "-o, --output FILE Write the named graph to this file (instead of data/eurlex/cellar.ttl)" in text
+    assert "The curated data files are never changed" in text
+    assert "Nothing curated is changed" not in text
+
+
+def test_the_default_is_a_dry_run_that_writes_nothing(fixture_endpoint, project_copy):
+    before = sorted(p.relative_to(project_copy) for p in project_copy.rglob("*"))
+    done = run_in(project_copy, "enrich", "--endpoint", fixture_endpoint)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.relative_to(project_copy) for p in project_copy.rglob("*")) == before
+    out = done.stdout
+    assert ("Dry run: nothing written. The named graph holds 91 triples, 17 of them not in the curated data; "
+            "--write would write data/eurlex/cellar.ttl:") in out
+    assert "  the file does not exist: it would be created, with facts about 9 acts." in out
+    assert "Acts it would describe (9):" in out
+    line = _act_line(out, "32024R1689")
+    assert "+12 -0; 3 not in the curated data" in line
+    assert "eli:title +3" in line and "eli:is_about +2" in line and "pkg:followsProcedure +1" in line
+    assert "+4 -0  (" in _act_line(out, "32021R1147")       # every CELLAR fact of this act is curated already
+    # the differences with the curated data are reported as before
+    assert "32024L1233 eli:first_date_entry_in_force: CELLAR 2024-05-21; curated 2024-05-20" in out
+
+
+def test_write_then_the_dry_run_sees_no_change_then_a_stale_fact(fixture_endpoint, project_copy):
+    target = project_copy / "data" / "eurlex" / "cellar.ttl"
+    done = run_in(project_copy, "enrich", "--endpoint", fixture_endpoint, "--write")
+    assert done.returncode == 0, done.stderr
+    assert "Wrote data/eurlex/cellar.ttl (91 triples, 17 not in the curated data)." in done.stdout
+    written = target.read_bytes()
+    assert written.startswith(b"@prefix")
+
+    again = run_in(project_copy, "enrich", "--endpoint", fixture_endpoint)
+    assert "  it holds this graph already: it would be left as it is." in again.stdout
+    assert "Acts whose facts would change" not in again.stdout
+    assert target.read_bytes() == written
+
+    target.write_bytes(written + STALE)          # a fact CELLAR no longer states
+    stale = run_in(project_copy, "enrich", "--endpoint", fixture_endpoint, "--dry-run")
+    assert stale.returncode == 0, stale.stderr
+    assert "  0 triples added and 1 removed about 1 acts; 8 acts unchanged." in stale.stdout
+    line = _act_line(stale.stdout, "32024R1689")
+    assert "+0 -1" in line and "(eli:is_about -1)" in line
+    assert target.read_bytes() == written + STALE
+
+
+def test_dry_run_with_output_compares_with_that_file_and_leaves_it(fixture_endpoint, tmp_path):
+    target = tmp_path / "mine.ttl"
+    assert run_cli("enrich", "--endpoint", fixture_endpoint, "-o", str(target)).returncode == 0
+    tampered = target.read_bytes() + STALE
+    target.write_bytes(tampered)
+    done = run_cli("enrich", "--endpoint", fixture_endpoint, "-o", str(target), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert f"--output without --dry-run would write {target}:" in done.stdout
+    assert "(eli:is_about -1)" in _act_line(done.stdout, "32024R1689")
+    assert target.read_bytes() == tampered
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--write", "-o", "x.ttl"], "give --write (data/eurlex/cellar.ttl) or --output PATH, not both"),
+    (["--write", "--dry-run"], "--dry-run writes nothing and --write writes data/eurlex/cellar.ttl: give one"),
+])
+def test_contradictory_flags_are_refused_before_any_request(flags, message, project_copy):
+    done = run_in(project_copy, "enrich", "--endpoint", "http://127.0.0.1:9/sparql", *flags)
+    assert done.returncode == 2 and message in done.stderr
+    assert "cannot reach" not in done.stderr
+    assert not (project_copy / "data" / "eurlex").exists() and not (project_copy / "x.ttl").exists()
+
+
+def test_plan_write_counts_what_write_enrichment_writes(fixture_endpoint, project, tmp_path):
+    from policykg.eurlex.enrich import plan_write
+
+    dataset = load_files(curated_files(project), root=project.root)
+    result = enrich(dataset, CellarClient(fixture_endpoint), generated_at=_epoch())
+    target = tmp_path / "cellar.ttl"
+    plan = plan_write(result, target)
+    assert plan.state == "absent" and plan.would_write and plan.removed == 0
+    assert plan.added + plan.other_added + plan.provenance == result.triples == 91
+    assert sum(a.new_to_curated for a in plan.acts) + 2 == result.additions    # + the cited page and its type
+    assert not target.exists()
+    write_enrichment(result, target)
+    again = plan_write(result, target)
+    assert (again.state, again.would_write, again.acts, again.unchanged_acts) == ("present", False, (), 9)
 
 
 # --------------------------------------------------------------------------------------------

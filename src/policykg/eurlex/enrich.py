@@ -3,7 +3,8 @@ vocabulary, compare, and write the graph deterministically (unchanged bytes when
 
     dataset = load_files(curated_files(project))
     result = enrich(dataset, CellarClient(endpoint), generated_at=now)
-    write_enrichment(result, project.data_dir / "eurlex" / "cellar.ttl")
+    plan_write(result, path)            # what writing would change, act by act (the dry run)
+    write_enrichment(result, path)      # e.g. project.data_dir / DEFAULT_OUTPUT, which the build then loads
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph
+from rdflib.term import Node
 
 from policykg.errors import DataLoadError
 from policykg.eurlex.cellar import CellarAnswer, fetch
+from policykg.eurlex.changes import FileChanges, file_changes
 from policykg.eurlex.client import CellarClient
 from policykg.eurlex.curated import read_curated, union_graph
 from policykg.eurlex.diff import EnrichmentReport, compare
@@ -25,7 +28,8 @@ from policykg.graph.load import parse_file
 from policykg.namespaces import ELI, PROV
 from policykg.project import Project
 
-#: Where ``policykg enrich`` writes by default, relative to the project's data folder.
+#: Where ``policykg enrich --write`` writes, relative to the project's data folder: a data file like the others,
+#: which the build (validate, serve, query, export) loads as the named graph ENRICHMENT_GRAPH.
 DEFAULT_OUTPUT = Path("eurlex") / "cellar.ttl"
 
 
@@ -36,6 +40,7 @@ class EnrichmentResult:
     answer: CellarAnswer
     triples: int                  # triples in the enrichment graph
     additions: int                # of which the curated data lacks (provenance not counted)
+    new: frozenset[tuple[Node, Node, Node]] = frozenset()  # those additions
 
 
 def curated_files(project: Project) -> list[Path]:
@@ -58,10 +63,10 @@ def enrich(curated: Graph | Dataset, client: CellarClient, *, generated_at: _dt.
     dataset = to_dataset(answer, view, generated_at=generated_at)
     graph = dataset.graph(ENRICHMENT_GRAPH)
     _drop_conflicts(graph, union)
-    additions = sum(1 for s, p, o in graph
+    new = frozenset((s, p, o) for s, p, o in graph
                     if s != ENRICHMENT_GRAPH and not isinstance(s, BNode) and (s, p, o) not in union)
     return EnrichmentResult(dataset=dataset, report=compare(answer, view), answer=answer,
-                            triples=len(graph), additions=additions)
+                            triples=len(graph), additions=len(new), new=new)
 
 
 #: Facts an act has once: where CELLAR and the curated data disagree, CELLAR's value stays out of the graph
@@ -87,17 +92,29 @@ def write_enrichment(result: EnrichmentResult, path: Path) -> bool:
     """Write the graph to ``path``; False (and the file untouched) when it already holds the same
     graph and differs only by its generation time, so that a refresh without news shows no diff."""
     path = Path(path)
-    data = render(result.dataset)
-    if path.is_file():
-        old = path.read_bytes()
-        previous = _previous_time(path)
-        if previous is not None and render(_with_time(result.dataset, previous)) == old:
-            return False
-        if old == data:
-            return False
+    if not needs_writing(result, path):
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    path.write_bytes(render(result.dataset))
     return True
+
+
+def needs_writing(result: EnrichmentResult, path: Path) -> bool:
+    """False when ``path`` already holds this graph, its generation time aside."""
+    path = Path(path)
+    if not path.is_file():
+        return True
+    old = path.read_bytes()
+    previous = _previous_time(path)
+    if previous is not None and render(_with_time(result.dataset, previous)) == old:
+        return False
+    return old != render(result.dataset)
+
+
+def plan_write(result: EnrichmentResult, path: Path) -> FileChanges:
+    """What :func:`write_enrichment` would change in ``path``, act by act, without writing anything."""
+    return file_changes(result.dataset.graph(ENRICHMENT_GRAPH), path, new_to_curated=result.new,
+                        would_write=needs_writing(result, path))
 
 
 def _previous_time(path: Path):
@@ -119,5 +136,5 @@ def _with_time(dataset: Dataset, moment) -> Dataset:
     return copy
 
 
-__all__ = ["DEFAULT_OUTPUT", "EnrichmentResult", "curated_files", "enrich", "render", "timestamp",
-           "write_enrichment"]
+__all__ = ["DEFAULT_OUTPUT", "EnrichmentResult", "curated_files", "enrich", "needs_writing", "plan_write", "render",
+           "timestamp", "write_enrichment"]
