@@ -1,5 +1,5 @@
 """The web pages in one call: ``install(app, registry=...)`` registers the home page, the query editor, the resource
-pages, the pictures, the downloads and the queries' documentation on an app made by
+pages, the pictures, the downloads, the queries' documentation and how to cite on an app made by
 :func:`policykg.web.create_app`."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from policykg.queries.registry import QueryRegistry
-from policykg.web.site import docs, downloads, editor, pages, pictures_routes, resources
+from policykg.web.site import cite, docs, downloads, editor, pages, pictures_routes, resources
 
 
 def install(app: Flask, *, registry: QueryRegistry | Callable[[], QueryRegistry]) -> Flask:
@@ -20,4 +20,5 @@ def install(app: Flask, *, registry: QueryRegistry | Callable[[], QueryRegistry]
     app.register_blueprint(pictures_routes.create_blueprint())
     app.register_blueprint(downloads.create_blueprint())
     app.register_blueprint(docs.create_blueprint(registry))
+    app.register_blueprint(cite.create_blueprint(registry))
     return app
