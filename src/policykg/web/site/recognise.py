@@ -32,7 +32,7 @@ KINDS = ("celex", "eli", "com", "procedure")
 NAMES = {"celex": "CELEX number", "eli": "ELI", "com": "COM number", "procedure": "procedure reference"}
 
 _ELI_PATH = re.compile(r"[a-z_]+/\d{4}/\d+/oj(?:/[a-z]{3})?")
-_COM_BARE = re.compile(r"(\d{4})[/-](\d{1,4})")
+_COM_BARE = re.compile(r"(\d{4})[/-](\d+)")
 _PROCEDURE_LOOSE = re.compile(r"(\d{4})[/_-](\d{1,4})([A-Z]?)(?:[/_-]| ?\()([A-Z]{3})\)?")
 
 
