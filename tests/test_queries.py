@@ -19,7 +19,7 @@ from policykg.namespaces import (CLAIM, CONCEPT, FILE, ORGANISATION, PKG, QUERIE
                                  SKOS)
 from policykg.queries.registry import QueryRegistry, load_query, parse_param
 from policykg.queries.as_data import queries_graph
-from policykg.queries.parameters import Parameter
+from policykg.queries.parameters import Parameter, ValueNotAccepted
 from policykg.sparql.results import AskResult, GraphResult, SelectResult, serialize
 from policykg.sparql.text import mask, projection, query_form, where_brace, with_values
 
@@ -540,7 +540,9 @@ def test_act_in_force_on_date(registry, store):
     assert ask.run(store, {"act": "32013R0604", "date": "2026-07-01"}).value is False    # repealed 2026-06-30
     assert ask.run(store, {"act": ELI_AMMR, "date": "2024-06-10"}).value is False
     assert ask.run(store, {"act": ELI_AMMR, "date": "2024-06-11"}).value is True
-    assert ask.run(store, {"act": "32099R9999", "date": "2024-06-11"}).value is False
+    with pytest.raises(ValueNotAccepted) as unknown:                                    # not in the graph: refused
+        ask.run(store, {"act": "32099R9999", "date": "2024-06-11"})
+    assert unknown.value.parameter == "act" and "32013R0604" in str(unknown.value)
 
 
 def test_procedures(registry, store):

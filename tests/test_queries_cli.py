@@ -136,17 +136,11 @@ def test_injection_through_the_command_line_changes_nothing(capsysbinary, projec
     assert "European Child Guarantee" in out.decode()
 
 
-# --- the same queries as URLs (the blueprint, on a bare Flask app until the lead wires it into create_app) -------
+# --- the same queries as URLs (the whole app over the unreasoned build the CLI reads here) --------------------------
 
 @pytest.fixture(scope="module")
-def web(registry, store):
-    from flask import Flask
-
-    from policykg.web.site.named_queries import create_blueprint
-
-    app = Flask(__name__)
-    app.register_blueprint(create_blueprint(registry, engine=store, handle_errors=True))
-    return app.test_client()
+def web(project, registry):
+    return _app_client(project, registry)
 
 
 @pytest.mark.parametrize("name, params", [
@@ -194,7 +188,7 @@ def test_query_pages(web, registry):
     assert [q["name"] for q in listing] == list(registry)
     status = next(q for q in listing if q["name"] == "status-on-date")
     assert status["parameters"][0] == {"name": "date", "type": "date", "default": "2024-01-01", "required": False,
-                                       "description": "The day to ask about (YYYY-MM-DD)."}
+                                       "multiple": False, "description": "The day to ask about (YYYY-MM-DD)."}
     assert status["links"]["csv"] == "/queries/status-on-date.csv" and "ttl" not in status["links"]
     page = web.get("/queries/status-on-date?date=2023-06-01").data.decode()
     assert 'type="date"' in page and 'value="2023-06-01"' in page

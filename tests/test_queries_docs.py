@@ -30,6 +30,6 @@ def test_rendering_is_deterministic(project):
 
 
 def test_check_command(project):
-    done = subprocess.run([sys.executable, "-m", "policykg.queries.docs", "--check"], cwd=project.root,
+    done = subprocess.run([sys.executable, "-m", "policykg", "queries", "--check-docs"], cwd=project.root,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -8,6 +8,7 @@ import click
 
 from policykg.errors import QueryParameterError
 from policykg.project import Project
+from policykg.queries.choices import parse_source
 from policykg.queries.registry import QueryRegistry
 from policykg.sparql.results import default_format, format_names, serialize
 from policykg.store.connect import embedded_store, remote_store
@@ -34,13 +35,17 @@ def list_queries(ctx: click.Context, verbose: bool, write_docs: bool, check_docs
                 default = f"default {p.default}" if p.default is not None else (
                     "required" if p.required else "optional")
                 click.echo(f"{'':{width + 2}}--param {p.name}=…  {p.hint}; {default}")
+                if p.values:
+                    click.echo(f"{'':{width + 4}}values: {parse_source(p.values).description}")
             click.echo()
 
 
 @click.command("query")
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE",
-              help="A parameter value (repeatable), e.g. --param date=2024-01-01.")
+              help="A parameter value, e.g. --param date=2024-01-01; repeat a parameter that takes several values "
+                   "(--param file=ai-act --param file=eurodac-regulation). A parameter whose values come from the "
+                   "dataset takes a short name (slug, notation, CELEX number) or the full IRI.")
 @click.option("-f", "--format", "format_name", type=click.Choice(format_names()), default=None,
               help="Output format (default: table for rows, ttl for a graph; json is JSON-LD and xml RDF/XML "
                    "for a graph).")
@@ -61,8 +66,9 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: s
     project = Project.locate(ctx.obj.get("root") if ctx.obj else None)
     named = QueryRegistry.from_project(project).resolve(name)
     values = parse_param_options(params)
-    for key in values:
-        named.param(key)  # unknown names fail before the (slower) build
+    for key, given in values.items():  # unknown names and extra values fail before the (slower) build
+        if not named.param(key).multiple and len(given) > 1:
+            raise QueryParameterError(key, f"takes one value, and was given {len(given)}")
     store = remote_store(endpoint) if endpoint else embedded_store(project, reason=not no_reason,
                                                                   reason_timeout=reason_timeout or None)
     result = named.run(store, values)
@@ -76,15 +82,14 @@ def query(ctx: click.Context, name: str, params: tuple[str, ...], format_name: s
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)
 
 
-def parse_param_options(options: tuple[str, ...]) -> dict[str, str]:
-    values: dict[str, str] = {}
+def parse_param_options(options: tuple[str, ...]) -> dict[str, list[str]]:
+    """``KEY=VALUE`` options as each key's values, in the order given (a key repeats for several values)."""
+    values: dict[str, list[str]] = {}
     for option in options:
         key, sep, value = option.partition("=")
         if not sep or not key.strip():
             raise QueryParameterError(key.strip() or option, f"write --param KEY=VALUE, got {option!r}")
-        if key.strip() in values:
-            raise QueryParameterError(key.strip(), "given twice")
-        values[key.strip()] = value
+        values.setdefault(key.strip(), []).append(value)
     return values
 
 

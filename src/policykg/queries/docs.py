@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policykg.namespaces import INFERRED_GRAPH, QUERIES_GRAPH
+from policykg.queries.choices import parse_source
+from policykg.queries.parameters import TYPE_HINTS, Parameter
 from policykg.queries.registry import NamedQuery, QueryRegistry
 
 if TYPE_CHECKING:
@@ -33,6 +35,22 @@ def render_markdown(registry: QueryRegistry) -> str:
         "takes a project prefixed name (`file:ai-act`, `porg:ecre`), and a bare slug where the parameter says",
         "so. The same queries are published as data (SHACL `sh:SPARQLExecutable`) in the named graph",
         f"`{QUERIES_GRAPH}`.",
+        "",
+        "## Parameters whose values come from the data",
+        "",
+        "A parameter drawn from a vocabulary (affected groups, work areas, stances: a SKOS concept scheme) or",
+        "from the graph (policy files, packages, partner organisations, acts) says so in its header",
+        "(`values=scheme:affected-group`, `values=files`), and its accepted values are read from the published",
+        "dataset by one lookup query per kind (`src/policykg/queries/lookups/*.rq`). A value is accepted as its",
+        "**short name** (a concept's `skos:notation`, a file's or an organisation's slug, an act's CELEX number)",
+        "or as its **full IRI** (or a project prefixed name of it, such as `file:ai-act`); any other value is",
+        "refused: `policykg query` exits 2 and the server answers 400, naming the parameter and listing every",
+        "accepted value with its label (the JSON error has them under `accepted`). The page `/queries/NAME`",
+        "offers these values in a picker, and `/queries.json` lists them.",
+        "",
+        "A parameter marked *several* takes more than one value: repeat it (`/queries/NAME.csv?file=ai-act&",
+        "file=eurodac-regulation`, `--param file=ai-act --param file=eurodac-regulation`). The answer is the rows",
+        "for each value together, bound as one `VALUES` block; a comma-separated list is one (refused) value.",
         "",
         "## What a named query sees",
         "",
@@ -63,11 +81,12 @@ def _section(query: NamedQuery) -> list[str]:
     if query.description:
         out += [query.description, ""]
     if query.params:
-        out += ["| Parameter | Type | Default | Description |", "| --- | --- | --- | --- |"]
+        out += ["| Parameter | Type | Values | Default | Description |", "| --- | --- | --- | --- | --- |"]
         for p in query.params:
             default = f"`{p.default}`" if p.default is not None else ("*required*" if p.required else "*none*")
-            kind = p.type_label + (f" (slug of `{p.slug_base}`)" if p.slug_base else "")
-            out.append(f"| `{p.name}` | {_cell(kind)} | {_cell(default)} | {_cell(p.description)} |")
+            kind = f"`{p.type_label}`" + (", *several*" if p.multiple else "")
+            out.append(f"| `{p.name}` | {_cell(kind)} | {_cell(_values(p))} | {_cell(default)} | "
+                       f"{_cell(p.description)} |")
         out.append("")
     else:
         out += ["No parameters.", ""]
@@ -80,6 +99,14 @@ def _section(query: NamedQuery) -> list[str]:
     fmt = "ttl" if query.form in ("CONSTRUCT", "DESCRIBE") else "csv"
     out += ["```", f"policykg query {query.name} {example} --format {fmt}".replace("  ", " "), "```"]
     return out
+
+
+def _values(param: Parameter) -> str:
+    """Where a parameter's values come from, and how to write one."""
+    if param.values is not None:
+        return f"{parse_source(param.values).description}: short name or IRI (`values={param.values}`)"
+    words = " or ".join(TYPE_HINTS[t] for t in param.types)
+    return words + (f", or a slug of `{param.slug_base}`" if param.slug_base else "")
 
 
 def _cell(text: str) -> str:

@@ -12,13 +12,18 @@ A parameter is declared in a query's header (see ``queries.py``) with a type:
 
 Types can be combined with ``|`` (``iri|celex``): the first that accepts the value wins.
 Every failure raises :class:`~policykg.errors.QueryParameterError` naming the parameter.
+
+A parameter may also say where its values come from (``values=``, read from the published dataset by
+:mod:`policykg.queries.choices`) and that it takes several values (``multiple``). A value of such a parameter is
+accepted as a :class:`Choice`'s short name (slug, ``skos:notation``, CELEX number) or as its full IRI (or a project
+prefixed name of that IRI); anything else raises :class:`ValueNotAccepted`, which lists the accepted values.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -130,8 +135,41 @@ TYPE_HINTS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One accepted value of a parameter whose values come from the dataset: the IRI bound, its short name (what
+    a user types: a slug, a notation, a CELEX number), its label, and other IRIs that name the same thing."""
+
+    value: ox.NamedNode
+    name: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def iris(self) -> tuple[str, ...]:
+        return (self.value.value, *self.aliases)
+
+
+class ValueNotAccepted(QueryParameterError):
+    """A value that is none of a parameter's accepted values; ``accepted`` lists them (value and label)."""
+
+    def __init__(self, parameter: str, message: str, accepted: Sequence[Choice]) -> None:
+        self.accepted = tuple(accepted)
+        self.reason = message
+        width = max((len(c.name) for c in self.accepted), default=0)
+        listing = "\n".join(f"  {c.name.ljust(width)}  {_short(c.label)}" for c in self.accepted) \
+            or "  (none in this dataset)"
+        super().__init__(parameter, f"{message}; the accepted values (short name or full IRI) are:\n{listing}")
+
+
+def _short(text: str, width: int = 100) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
 class Parameter:
-    """One declared parameter: the query variable ``?name`` it binds, its type(s), default and description."""
+    """One declared parameter: the query variable ``?name`` it binds, its type(s), default and description; where
+    its values come from (``values``, a source :mod:`policykg.queries.choices` reads) and whether it takes
+    several (``multiple``)."""
 
     name: str
     types: tuple[str, ...]
@@ -139,6 +177,8 @@ class Parameter:
     default: str | None = None
     required: bool = False
     slug_base: str | None = None    # for iri: a bare slug is appended to this base (prefixed name or IRI)
+    values: str | None = None       # the source of the accepted values: a lookup name or a concept scheme
+    multiple: bool = False          # several values: the query's rows for each, together
 
     def __post_init__(self) -> None:
         unknown = [t for t in self.types if t not in PARSERS]
@@ -153,11 +193,59 @@ class Parameter:
         return "|".join(self.types)
 
     @property
+    def input_type(self) -> str:
+        """How a form asks for it: ``select`` (values from the dataset), ``date``, ``number`` or ``text``."""
+        if self.values:
+            return "select"
+        return {"date": "date", "integer": "number"}.get(self.types[0], "text") if len(self.types) == 1 else "text"
+
+    @property
     def hint(self) -> str:
         words = " or ".join(TYPE_HINTS[t] for t in self.types)
-        if self.slug_base:
+        if self.values:
+            words = f"one of the values of {self.values} (short name or IRI)"
+            if self.multiple:
+                words = f"one or more of the values of {self.values} (short name or IRI, repeated for several)"
+        elif self.slug_base:
             words += f" (or a slug of {self.slug_base})"
         return words
+
+    def resolve(self, value: str | Term, choices: Sequence[Choice] | None) -> Term:
+        """The term for ``value``, checked against ``choices`` when the parameter has a source (``None``: not
+        checked). A short name is looked up first, so that it finds its IRI whatever the declared types make of
+        it; then the value is parsed by its types and must be one of the choices (an IRI, or a literal equal to a
+        short name, such as a CELEX number)."""
+        if choices is None or self.values is None:
+            return self.parse(value)
+        text = value.strip() if isinstance(value, str) else None
+        if text:
+            by_name = next((c for c in choices if c.name == text), None)
+            if by_name is not None:
+                return self._named_term(text, by_name)
+        try:
+            term = self.parse(value)
+        except QueryParameterError:
+            term = None
+        if isinstance(term, ox.NamedNode) and any(term.value in c.iris for c in choices):
+            return term
+        if isinstance(term, ox.Literal) and any(term.value == c.name for c in choices):
+            return term
+        hint = ""
+        if self.multiple and text and "," in text:
+            hint = f" (to give several values, repeat the parameter: {self.name}=a&{self.name}=b on the web, " \
+                   f"--param {self.name}=a --param {self.name}=b on the command line)"
+        raise ValueNotAccepted(self.name, f"{value!r} is not one of its values{hint}", choices)
+
+    def _named_term(self, text: str, choice: Choice) -> Term:
+        """A short name's term: what the types parse it to when that names the choice (a CELEX number stays the
+        literal the query compares), else the choice's IRI."""
+        try:
+            term = self.parse(text)
+        except QueryParameterError:
+            return choice.value
+        if isinstance(term, ox.Literal) or term.value in choice.iris:
+            return term
+        return choice.value
 
     def parse(self, value: str | Term) -> Term:
         """The RDF term for ``value``; a term given as a term is checked against the declared types."""

@@ -9,22 +9,27 @@ they are indented, ``#   more text``); the header ends at the first line that is
     # returns:     ?date ?file ?fileLabel ?status ?statusLabel ?since ?event ?eventLabel
     # keywords:    status, lifecycle, timeline
 
-A ``param`` line is ``NAME TYPE [default=VALUE | required | optional] [slug=BASE] DESCRIPTION`` (a default with
-spaces goes in double quotes); the query binds the variable ``?NAME``, which a SELECT must project. Types are in
-:mod:`policykg.queries.parameters`. ``returns`` lists a SELECT's columns (checked by the tests) or says what a CONSTRUCT
-or ASK gives. The query's name is its file name without ``.rq``.
+A ``param`` line is ``NAME TYPE [default=VALUE | required | optional] [multiple] [values=SOURCE] [slug=BASE]
+DESCRIPTION`` (a default with spaces goes in double quotes); the query binds the variable ``?NAME``, which a SELECT
+must project. Types are in :mod:`policykg.queries.parameters`. ``values=`` says where the accepted values come
+from (a lookup such as ``files``, or a concept scheme such as ``scheme:affected-group``:
+:mod:`policykg.queries.choices`); a value that is none of them is refused with the list of those accepted.
+``multiple`` lets the parameter take several values (the query's rows for each value, together). ``returns``
+lists a SELECT's columns (checked by the tests) or says what a CONSTRUCT or ASK gives. The query's name is its
+file name without ``.rq``.
 
 Parameters are bound as RDF terms, never written into the text: through the engine's ``substitutions`` for a
 SELECT (pyoxigraph, SEP-0007), and through a ``VALUES`` block of parsed terms first in the WHERE group for
-CONSTRUCT and ASK (which pyoxigraph cannot substitute) or for an engine without substitutions (a remote endpoint:
-``supports_substitutions = False``). The engine is anything with ``query(text, **kwargs)`` like
-``pyoxigraph.Store``.
+CONSTRUCT and ASK (which pyoxigraph cannot substitute), for an engine without substitutions (a remote endpoint:
+``supports_substitutions = False``) and for a parameter given several values (one row per combination). The
+engine is anything with ``query(text, **kwargs)`` like ``pyoxigraph.Store``.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,17 +38,23 @@ import pyoxigraph as ox
 
 from policykg.errors import PolicyKGError, QueryNotFound, QueryParameterError, SparqlSyntaxError
 from policykg.namespaces import PREFIXES
-from policykg.queries.parameters import Parameter, Term
+from policykg.queries.choices import choices_for, parse_source
+from policykg.queries.parameters import Choice, Parameter, Term
 from policykg.sparql.results import QueryResult, from_engine
-from policykg.sparql.text import projection, query_form, with_values
+from policykg.sparql.text import projection, query_form, values_block, where_brace
 
 HEADER_KEYS = ("title", "description", "param", "returns", "keywords")
 _HEADER_LINE = re.compile(r"#\s?(?P<key>[A-Za-z]+)\s*:\s?(?P<value>.*)$")
 _CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)$")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARAM_HEAD = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<types>[A-Za-z]+(?:\|[A-Za-z]+)*)\s*")
-_PARAM_OPTION = re.compile(r'(?P<flag>required|optional)(?=\s|$)\s*'
-                           r'|(?P<key>default|slug)=(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<bare>\S+))\s*')
+_PARAM_OPTION = re.compile(r'(?P<flag>required|optional|multiple)(?=\s|$)\s*'
+                           r'|(?P<key>default|slug|values)=(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<bare>\S+))\s*')
+_OPTION_FIELD = {"default": "default", "slug": "slug_base", "values": "values"}
+#: What a parameter is given: one value, or several for a ``multiple`` parameter.
+Given = str | Term | Sequence[str | Term]
+#: The accepted values of the parameters that have a source, by parameter name.
+Choices = Mapping[str, Sequence[Choice]]
 
 
 class Engine(Protocol):
@@ -89,38 +100,59 @@ class NamedQuery:
         known = ", ".join(p.name for p in self.params) or "none"
         raise QueryParameterError(name, f"unknown parameter of query {self.name!r} (its parameters: {known})")
 
-    def bind(self, values: Mapping[str, str | Term] | None = None) -> dict[str, Term | None]:
-        """Every declared parameter as a term: the given value parsed by its type, else the default, else None
-        (unbound). Unknown names and missing required values raise QueryParameterError."""
+    def bind(self, values: Mapping[str, Given] | None = None, *,
+             choices: Choices | None = None) -> dict[str, tuple[Term, ...]]:
+        """Every declared parameter as its terms: the given values parsed by type (and, for a parameter with a
+        source, checked against ``choices``), else the default, else none (unbound). Unknown names, several values
+        for a single-valued parameter and missing required values raise QueryParameterError."""
         values = dict(values or {})
         for name in values:
             self.param(name)
-        bound: dict[str, Term | None] = {}
+        bound: dict[str, tuple[Term, ...]] = {}
         for param in self.params:
-            value = values.get(param.name)
-            if value is None or (isinstance(value, str) and not value.strip() and "string" not in param.types):
-                value = param.default
-            if value is None:
-                if param.required:
-                    raise QueryParameterError(param.name, f"required by query {self.name!r}: give {param.hint}")
-                bound[param.name] = None
+            given = [v for v in _as_list(values.get(param.name))
+                     if not (isinstance(v, str) and not v.strip() and "string" not in param.types)]
+            if len(given) > 1 and not param.multiple:
+                raise QueryParameterError(param.name, f"takes one value, and was given {len(given)}")
+            accepted = choices.get(param.name) if choices is not None else None
+            if given:
+                bound[param.name] = tuple(dict.fromkeys(param.resolve(v, accepted) for v in given))
+            elif param.default is not None:
+                bound[param.name] = (param.parse(param.default),)
+            elif param.required:
+                raise QueryParameterError(param.name, f"required by query {self.name!r}: give {param.hint}")
             else:
-                bound[param.name] = param.parse(value)
+                bound[param.name] = ()
         return bound
 
-    def prepare(self, values: Mapping[str, str | Term] | None = None, *,
-                substitutions: bool = True) -> tuple[str, dict[ox.Variable, Term]]:
-        """The text and substitutions to send to an engine. With ``substitutions=False`` (or for CONSTRUCT and
-        ASK) the terms go into a VALUES block instead and the substitutions are empty."""
-        bound = self.bind(values)
-        if substitutions and self.form == "SELECT":
-            return self.body, {ox.Variable(name): term for name, term in bound.items() if term is not None}
-        return with_values(self.body, bound), {}
+    def needs_choices(self, values: Mapping[str, Given] | None) -> list[Parameter]:
+        """The parameters given a value that must be checked against the dataset."""
+        return [p for p in self.params if p.values is not None and _as_list((values or {}).get(p.name))]
 
-    def run(self, engine: Engine, values: Mapping[str, str | Term] | None = None) -> QueryResult:
-        """Run on ``engine`` with the parameters bound; rows, a graph or a boolean."""
+    def prepare(self, values: Mapping[str, Given] | None = None, *, substitutions: bool = True,
+                choices: Choices | None = None) -> tuple[str, dict[ox.Variable, Term]]:
+        """The text and substitutions to send to an engine. With ``substitutions=False`` (or for CONSTRUCT and
+        ASK, or when a parameter has several values) the terms go into a VALUES block instead, one row per
+        combination of values, and the substitutions are empty."""
+        bound = self.bind(values, choices=choices)
+        single = all(len(terms) <= 1 for terms in bound.values())
+        if substitutions and single and self.form == "SELECT":
+            return self.body, {ox.Variable(name): terms[0] for name, terms in bound.items() if terms}
+        if not bound:
+            return self.body, {}
+        rows = itertools.product(*[terms or (None,) for terms in bound.values()])
+        brace = where_brace(self.body) + 1
+        block = values_block(tuple(bound), list(rows))
+        return f"{self.body[:brace]}\n  {block}{self.body[brace:]}", {}
+
+    def run(self, engine: Engine, values: Mapping[str, Given] | None = None, *,
+            choices: Choices | None = None) -> QueryResult:
+        """Run on ``engine`` with the parameters bound; rows, a graph or a boolean. A value of a parameter with a
+        source is checked against ``choices``, read from ``engine`` when not given."""
+        if choices is None and (checked := self.needs_choices(values)):
+            choices = choices_for(checked, engine)
         use_substitutions = getattr(engine, "supports_substitutions", True)
-        text, substitutions = self.prepare(values, substitutions=use_substitutions)
+        text, substitutions = self.prepare(values, substitutions=use_substitutions, choices=choices)
         options: dict[str, Any] = {"use_default_graph_as_union": True, "prefixes": PREFIXES}
         if substitutions:
             options["substitutions"] = substitutions
@@ -134,6 +166,14 @@ class NamedQuery:
                                     f"({error})") from None
             raise
         return from_engine(raw)
+
+
+def _as_list(value: Given | None) -> list[str | Term]:
+    if value is None:
+        return []
+    if isinstance(value, (str, ox.NamedNode, ox.Literal)):
+        return [value]
+    return list(value)
 
 
 def strip_header(text: str) -> str:
@@ -175,12 +215,19 @@ def parse_param(line: str, *, source: str = "query") -> Parameter:
     flag = None
     position = head.end()
     while (option := _PARAM_OPTION.match(line, position)) is not None:
-        if option["flag"]:
+        if option["flag"] == "multiple":
+            options["multiple"] = True
+        elif option["flag"]:
             flag = option["flag"]
         else:
             raw = option["quoted"] if option["quoted"] is not None else option["bare"]
-            options["default" if option["key"] == "default" else "slug_base"] = raw.replace('\\"', '"')
+            options[_OPTION_FIELD[option["key"]]] = raw.replace('\\"', '"')
         position = option.end()
+    if "values" in options:
+        try:
+            parse_source(options["values"])  # an unknown source is the query author's error: fail at load time
+        except PolicyKGError as error:
+            raise QueryParameterError(head["name"], f"{source}: {error}") from None
     if flag == "required" and "default" in options:
         raise QueryParameterError(head["name"], f"{source}: a parameter with a default is not required")
     options["required"] = flag == "required" or (flag is None and "default" not in options)

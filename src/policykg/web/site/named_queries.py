@@ -1,33 +1,43 @@
 """The named queries on the web: ``/queries`` (the list), ``/queries.json`` (the list as data), ``/queries/NAME``
 (a form and the answer as a table) and ``/queries/NAME.csv|.tsv|.json|.ttl?KEY=VALUE`` (stable links for papers
-and scripts: the same bytes as ``policykg query NAME --param KEY=VALUE --format csv``).
+and scripts: the same bytes as ``policykg query NAME --param KEY=VALUE --format csv``). A parameter that takes
+several values is repeated (``?file=ai-act&file=eurodac-regulation``).
 
-In the app, a query runs like one sent to ``/sparql``: through the guard, under the watchdog's hard time limit
-(``?timeout=`` may only lower it, as on /sparql), with the row cap (a cut answer says so in
-``X-PolicyKG-Truncated``), and with the endpoint's ETag / 304, Cache-Control, gzip and CORS. It reads the store
-and settings from ``current_endpoint()``. Given an ``engine`` (anything with ``query(text, **kwargs)``), the
-blueprint runs there instead, with default settings (tests, other apps). Errors are PolicyKGError: a bad parameter is a
-``QueryParameterError`` (400, naming the parameter), an unknown query ``QueryNotFound`` (404); the data URLs leave
-them to the app's error handler, the HTML page shows them above its form.
+A query runs like one sent to ``/sparql``: through the guard, under the watchdog's hard time limit (``?timeout=``
+may only lower it, as on /sparql), with the row cap (a cut answer says so in ``X-PolicyKG-Truncated``), and with
+the endpoint's ETag / 304, Cache-Control, gzip and CORS. It reads the store and settings from
+``current_endpoint()``. A parameter whose values come from the dataset is checked against them (read once per
+dataset version by :mod:`policykg.queries.choices`, outside the guard and the row cap: they are the project's own
+lookups) and offered as a picker on the page. Errors are PolicyKGError: a bad parameter is a
+``QueryParameterError`` (400, the JSON shape ``{"error", "status"}`` plus ``parameter`` and, for a value that is
+none of the accepted ones, ``accepted``: their short names, IRIs and labels), an unknown query ``QueryNotFound``
+(404); the HTML page shows them above its form. The pages extend ``pkg_base.html``
+(``pkg_queries.html``, ``pkg_query.html``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template_string, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from policykg.errors import PolicyKGError, QueryParameterError
 from policykg.formats import ANSWER_FORMATS
-from policykg.queries.registry import Engine, NamedQuery, QueryRegistry
+from policykg.queries.choices import choices_for, parse_source
+from policykg.queries.parameters import Choice, Parameter, ValueNotAccepted
+from policykg.queries.registry import NamedQuery, QueryRegistry
 from policykg.sparql.guard import check_query
 from policykg.sparql.results import QueryResult, SelectResult, answer_format, from_engine, serialize, write
 from policykg.web.context import current_endpoint
-from policykg.web.respond import accepts_gzip, answer, etag_for, matches, not_modified
+from policykg.web.errors import reply_for
+from policykg.web.respond import Reply, accepts_gzip, answer, etag_for, matches, not_modified
 from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, public_root, requested_time_limit
+from policykg.web.site.local_iris import is_ours, local_path
+from policykg.web.site.site_info import site
 
 #: Rows shown on the HTML page; the data URLs give every row up to the endpoint's cap.
 HTML_ROW_LIMIT = 1000
@@ -35,33 +45,27 @@ HTML_ROW_LIMIT = 1000
 DATA_FORMATS = ("csv", "tsv", "json", "ttl")
 _HTTP_FORMAT = {(kind, name) for kind in ("select", "ask", "graph") for name in DATA_FORMATS
                 if name in {n for f in ANSWER_FORMATS[kind] for n in f.all_names}}
-_INPUT_TYPE = {"date": "date", "integer": "number"}
+Choices = dict[str, tuple[Choice, ...]]
 
 
-def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry], *,
-                     engine: Engine | Callable[[], Engine] | None = None, name: str = "named_queries",
-                     handle_errors: bool = False) -> Blueprint:
-    """The blueprint for ``registry``. ``handle_errors=True`` answers PolicyKGError itself (the JSON shape
-    ``{"error", "status"}`` plus ``parameter``), for an app without its own handler."""
-    blueprint = Blueprint(name, __name__)
+def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry]) -> Blueprint:
+    """The blueprint for ``registry``, in an app made by :func:`policykg.web.create_app`."""
+    blueprint = Blueprint("named_queries", __name__)
     get_registry = registry if callable(registry) else lambda: registry
-    if handle_errors:
-        blueprint.register_error_handler(PolicyKGError, _error_response)
-
-    def runner() -> tuple[Engine, Settings, str]:
-        if engine is not None:
-            chosen = engine() if callable(engine) and not hasattr(engine, "query") else engine
-            return chosen, Settings(), ""
-        endpoint = current_endpoint()
-        return _AppEngine(endpoint, _timeout(endpoint.settings)), endpoint.settings, endpoint.store.version
+    blueprint.register_error_handler(QueryParameterError, _parameter_error)
 
     @blueprint.get("/queries")
     def index() -> str:
-        return render_template_string(_INDEX, queries=list(get_registry().values()))
+        endpoint = current_endpoint()
+        queries = list(get_registry().values())
+        return render_template("pkg_queries.html", site=site(endpoint), queries=queries,
+                               sources={p.values: parse_source(p.values).description
+                                        for q in queries for p in q.params if p.values})
 
     @blueprint.get("/queries.json")
     def index_json() -> Response:
-        items = [_describe(q) for q in get_registry().values()]
+        endpoint = current_endpoint()
+        items = [_describe(q, _choices(q.params, endpoint)) for q in get_registry().values()]
         return Response(json.dumps({"queries": items}, ensure_ascii=False, indent=1) + "\n",
                         mimetype="application/json")
 
@@ -69,10 +73,15 @@ def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry], *,
     def named(target: str) -> Any:
         stem, dot, extension = target.rpartition(".")
         if dot and extension in DATA_FORMATS:
-            return _data(get_registry()[stem], extension, *runner())
-        return _page(get_registry()[target], *runner())
+            return _data(get_registry()[stem], extension)
+        return _page(get_registry()[target])
 
     return blueprint
+
+
+def _choices(params: Sequence[Parameter], endpoint: Any) -> Choices:
+    """The accepted values of ``params`` in the served dataset, cached per dataset version."""
+    return choices_for(params, endpoint.store, endpoint.cache, endpoint.store.version)
 
 
 class _AppEngine:
@@ -97,33 +106,37 @@ def _timeout(settings: Settings) -> float:
     return settings.timeout if given is None else min(given, settings.timeout)
 
 
-def request_values(query: NamedQuery) -> dict[str, str]:
-    """The query's parameters from the URL. Unknown names are refused (a typo would silently use a default);
-    ``timeout`` is the endpoint's, as on /sparql."""
+def request_values(query: NamedQuery) -> dict[str, list[str]]:
+    """The query's parameters from the URL, each with its values (several only for a ``multiple`` parameter).
+    Unknown names are refused (a typo would silently use a default); ``timeout`` is the endpoint's, as on
+    /sparql."""
     values = {}
     for key in request.args:
         if key == TIME_LIMIT_PARAMETER:
             continue
-        query.param(key)
+        param = query.param(key)
         given = request.args.getlist(key)
-        if len(given) > 1:
-            raise QueryParameterError(key, "given more than once")
-        values[key] = given[0]
+        if len(given) > 1 and not param.multiple:
+            raise QueryParameterError(key, f"takes one value, and was given {len(given)}")
+        values[key] = given
     return values
 
 
-def _data(query: NamedQuery, extension: str, engine: Engine, settings: Settings, version: str) -> Response:
+def _data(query: NamedQuery, extension: str) -> Response:
+    endpoint = current_endpoint()
+    settings, version = endpoint.settings, endpoint.store.version
     if (query.kind, extension) not in _HTTP_FORMAT:
         usable = ", ".join(f".{e}" for e in DATA_FORMATS if (query.kind, e) in _HTTP_FORMAT)
         raise QueryParameterError("format", f"query {query.name!r} cannot be written as .{extension} (use {usable})")
     values = request_values(query)
-    bound = query.bind(values)  # bad values fail here, before any ETag or evaluation
-    etag = etag_for(version, query.name, query.text, sorted((k, str(v)) for k, v in bound.items()), extension,
-                    settings.max_rows)
+    choices = _choices(query.needs_choices(values), endpoint)
+    bound = query.bind(values, choices=choices)  # bad values fail here, before any ETag or evaluation
+    etag = etag_for(version, query.name, query.text, sorted((k, [str(t) for t in v]) for k, v in bound.items()),
+                    extension, settings.max_rows)
     if matches(request, etag):
         return not_modified(settings, etag, version, accepts_gzip(request))
     fmt = answer_format(query.kind, extension)
-    result = query.run(engine, values)
+    result = query.run(_AppEngine(endpoint, _timeout(settings)), values, choices=choices)
     note = public_root(settings, request.environ) + url_for(f"{request.blueprint}.named", target=query.name)[
         len(request.script_root):]
     body = write(result, fmt, max_rows=settings.max_rows, max_bytes=settings.max_bytes, note=note)
@@ -131,47 +144,100 @@ def _data(query: NamedQuery, extension: str, engine: Engine, settings: Settings,
                   filename=f"{query.name}.{extension}", download=False, limit_note=note)
 
 
-def _page(query: NamedQuery, engine: Engine, settings: Settings, version: str) -> Any:
-    error, result, values = None, None, {}
+@dataclass(frozen=True)
+class Field:
+    """One parameter as the form shows it: its input and, for a picker, the options with what is selected."""
+
+    param: Parameter
+    input: str                                  # select, date, number or text
+    value: str                                  # for an input: the value shown
+    options: tuple[tuple[str, str, bool], ...]  # for a select: (short name, text shown, selected)
+    source: str                                 # where a picker's values come from, in words
+
+
+def _fields(query: NamedQuery, values: Mapping[str, list[str]], choices: Choices) -> list[Field]:
+    fields = []
+    for param in query.params:
+        given = [v for v in values.get(param.name, []) if v.strip()] or (
+            [param.default] if param.default is not None and param.name not in values else [])
+        accepted = choices.get(param.name)
+        if accepted is None:
+            fields.append(Field(param, param.input_type, given[0] if given else "", (), ""))
+            continue
+        chosen = set()
+        for value in given:
+            try:
+                term = param.resolve(value, accepted)
+            except PolicyKGError:
+                continue
+            chosen |= {c.name for c in accepted if term.value in c.iris or term.value == c.name}
+        options = tuple((c.name, c.label if c.label == c.name else f"{_short(c.label)} ({c.name})", c.name in chosen)
+                        for c in accepted)
+        fields.append(Field(param, "select", "", options, parse_source(param.values or "").description))
+    return fields
+
+
+def _short(text: str, width: int = 90) -> str:
+    """A long label (an act's full title) cut to fit a picker."""
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
+def _page(query: NamedQuery) -> Any:
+    endpoint = current_endpoint()
+    error: PolicyKGError | None = None
+    result: QueryResult | None = None
+    values: dict[str, list[str]] = {}
+    choices = _choices(query.params, endpoint)
+    editor_text = None
     try:
         values = request_values(query)
-        result = query.run(engine, values)
+        result = query.run(_AppEngine(endpoint, _timeout(endpoint.settings)), values, choices=choices)
+        if values:  # the editor opens with the values of this page, as a VALUES block it can edit
+            editor_text = query.prepare(values, substitutions=False, choices=choices)[0]
     except PolicyKGError as problem:
         error = problem
     table = None
     if isinstance(result, SelectResult):
+        root = request.script_root
         table = {"variables": result.variables, "total": len(result.rows), "truncated": result.truncated,
-                 "rows": [[_cell(t) for t in row] for row in result.rows[:HTML_ROW_LIMIT]]}
-    arguments: dict[str, Any] = dict(values)  # URL parameters, as url_for takes them (its **values: Any)
+                 "rows": [[_cell(t, root) for t in row] for row in result.rows[:HTML_ROW_LIMIT]]}
+    arguments: dict[str, Any] = dict(values)  # URL parameters, as url_for takes them (a list repeats the key)
     links = {f: url_for(f"{request.blueprint}.named", target=f"{query.name}.{f}", **arguments)
              for f in DATA_FORMATS if (query.kind, f) in _HTTP_FORMAT}
+    carried: dict[str, Any] = {"query": editor_text} if editor_text is not None else {}
+    editor = url_for("editor.page", example=query.name, run=1, **carried)
     graph_text = serialize(result, "ttl").decode() if result is not None and result.kind == "graph" else None
-    page = render_template_string(_PAGE, query=query, values=values, error=error, result=result, table=table,
-                                  links=links, input_type=_INPUT_TYPE, limit=HTML_ROW_LIMIT, graph_text=graph_text)
+    page = render_template("pkg_query.html", site=site(endpoint), query=query, error=error, result=result,
+                           table=table, links=links, editor=editor, fields=_fields(query, values, choices),
+                           limit=HTML_ROW_LIMIT, graph_text=graph_text)
     return (page, error.http_status) if error is not None else page
 
 
-def _error_response(error: PolicyKGError) -> tuple[Response, int]:
-    body: dict[str, Any] = {"error": str(error), "status": error.http_status}
-    if isinstance(error, QueryParameterError):
-        body["parameter"] = error.parameter
-    return Response(json.dumps(body, ensure_ascii=False), mimetype="application/json"), error.http_status
+def _parameter_error(error: QueryParameterError) -> Response:
+    """The project's error shape, plus the parameter and, for a value not accepted, the accepted values."""
+    reply = reply_for(error)
+    body: dict[str, Any] = json.loads(reply.body)
+    body["parameter"] = error.parameter
+    if isinstance(error, ValueNotAccepted):
+        body["accepted"] = [{"name": c.name, "value": c.value.value, "label": c.label} for c in error.accepted]
+    return Reply(reply.status, reply.headers, json.dumps(body, ensure_ascii=False).encode("utf-8")).flask()
 
 
-def _cell(term: Any) -> dict[str, str] | None:
+def _cell(term: Any, root: str) -> dict[str, str] | None:
     if term is None:
         return None
     value = getattr(term, "value", str(term))
-    is_link = isinstance(term, ox.NamedNode) and value.startswith(("http://", "https://"))
-    return {"text": value, "href": value if is_link else ""}
+    href = ""
+    if isinstance(term, ox.NamedNode):
+        href = local_path(value, root) if is_ours(value) else value if value.startswith(("http://", "https://")) else ""
+    return {"text": value, "href": href}
 
 
-def _describe(query: NamedQuery) -> dict[str, Any]:
+def _describe(query: NamedQuery, choices: Choices) -> dict[str, Any]:
     return {
         "name": query.name, "title": query.title, "description": query.description, "form": query.form,
         "returns": query.returns, "keywords": list(query.keywords),
-        "parameters": [{"name": p.name, "type": p.type_label, "default": p.default, "required": p.required,
-                        "description": p.description} for p in query.params],
+        "parameters": [_describe_param(p, choices.get(p.name)) for p in query.params],
         "links": {"page": url_for(f"{request.blueprint}.named", target=query.name),
                   **{f: url_for(f"{request.blueprint}.named", target=f"{query.name}.{f}")
                      for f in DATA_FORMATS if (query.kind, f) in _HTTP_FORMAT}},
@@ -179,65 +245,12 @@ def _describe(query: NamedQuery) -> dict[str, Any]:
     }
 
 
-_INDEX = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Named research queries · policykg</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body>
-<h1>Named research queries</h1>
-<p>Questions researchers ask of the graph, ready to run. Each has a page with a form, and stable links to its answer
-as CSV, TSV, JSON or Turtle: add <code>?parameter=value</code> to change a value.
-The list as data: <a href="{{ url_for(request.blueprint + '.index_json') }}">queries.json</a>.</p>
-<dl>
-{% for q in queries %}
-  <dt><a href="{{ url_for(request.blueprint + '.named', target=q.name) }}">{{ q.title }}</a> \
-<code>{{ q.name }}</code></dt>
-  <dd>{{ q.description }}
-  {% if q.params %}<br>Parameters: {% for p in q.params %}<code>{{ p.name }}</code> ({{ p.hint }})\
-{% if not loop.last %}, {% endif %}{% endfor %}.{% endif %}
-  </dd>
-{% endfor %}
-</dl>
-</body></html>
-"""
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ query.title }} · policykg</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body>
-<p><a href="{{ url_for(request.blueprint + '.index') }}">All queries</a></p>
-<h1>{{ query.title }}</h1>
-<p>{{ query.description }}</p>
-{% if error %}<p role="alert" class="error"><strong>Error:</strong> {{ error }}</p>{% endif %}
-<form method="get" action="{{ url_for(request.blueprint + '.named', target=query.name) }}">
-{% for p in query.params %}
-  <p><label for="param-{{ p.name }}"><code>{{ p.name }}</code>: {{ p.description }}</label><br>
-  <input id="param-{{ p.name }}" name="{{ p.name }}" \
-type="{{ input_type.get(p.types[0], 'text') if p.types|length == 1 else 'text' }}"
-         value="{{ values.get(p.name, p.default or '') }}" {% if p.required %}required{% endif %}>
-  <small>{{ p.hint }}{% if p.default is not none %}; default {{ p.default }}{% endif %}</small></p>
-{% endfor %}
-  <p><button type="submit">Run</button></p>
-</form>
-{% if links %}<p>This answer as {% for f, href in links.items() %}<a href="{{ href }}">{{ f|upper }}</a>\
-{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
-{% if table %}
-  <p>{{ table.total }} row{{ '' if table.total == 1 else 's' }}\
-{% if table.truncated %} (cut at the endpoint's row limit){% endif %}\
-{% if table.total > limit %}, the first {{ limit }} shown (download for all){% endif %}.</p>
-  <table>
-  <thead><tr>{% for v in table.variables %}<th>{{ v }}</th>{% endfor %}</tr></thead>
-  <tbody>
-  {% for row in table.rows %}<tr>{% for cell in row %}<td>\
-{% if cell %}{% if cell.href %}<a href="{{ cell.href }}">{{ cell.text }}</a>\
-{% else %}{{ cell.text }}{% endif %}{% endif %}</td>{% endfor %}</tr>
-  {% endfor %}
-  </tbody></table>
-{% elif result is not none and result.kind == 'ask' %}
-  <p class="answer"><strong>{{ 'Yes' if result.value else 'No' }}</strong> \
-({{ 'true' if result.value else 'false' }})</p>
-{% elif graph_text is not none %}
-  <pre class="graph">{{ graph_text }}</pre>
-{% endif %}
-<details><summary>The SPARQL query</summary><pre>{{ query.body }}</pre></details>
-</body></html>
-"""
+def _describe_param(param: Parameter, accepted: tuple[Choice, ...] | None) -> dict[str, Any]:
+    described: dict[str, Any] = {"name": param.name, "type": param.type_label, "default": param.default,
+                                 "required": param.required, "multiple": param.multiple,
+                                 "description": param.description}
+    if param.values is not None:
+        described["values"] = {"source": param.values, "description": parse_source(param.values).description,
+                               "accepted": [{"name": c.name, "value": c.value.value, "label": c.label}
+                                            for c in accepted or ()]}
+    return described
