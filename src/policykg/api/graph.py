@@ -90,7 +90,8 @@ class KnowledgeGraph:
         return Rows(SelectResult(["name", "title", "parameters"], rows))
 
     def query(self, name: str, /, **params: Any) -> Answer:
-        """Run a named query (see :meth:`queries`) with its parameters as keywords: text, an IRI (``https://…``,
+        """Run a named query (see :meth:`queries`; or the path of an ``.rq`` file) with its parameters as
+        keywords: text, an IRI (``https://…``,
         a prefixed name such as ``porg:ecre``, or the slug the parameter takes), a ``datetime.date``, an
         ``int``, or a list of them for a parameter that takes several values. Rows for a SELECT, triples for a
         CONSTRUCT, a bool for an ASK. Unknown and badly typed parameters raise QueryParameterError."""
