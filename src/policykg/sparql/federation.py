@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
 from policykg.namespaces import CELLAR_SPARQL_ENDPOINT
-from policykg.sparql.text import prologue, resolve, tokens, values_block
+from policykg.sparql.text import hidden_call, prologue, resolve, tokens, values_block
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f<>\"{}|\\^`]")
@@ -123,6 +123,8 @@ def service_calls(text: str, base_iri: str | None, prefixes: dict[str, str], pol
         elif upper == "PREFIX" and index + 2 < len(found) and found[index + 1][0] == "pname" \
                 and found[index + 2][0] == "iri":
             declared[found[index + 1][1].rstrip(":")] = resolve(found[index + 2], base, declared) or ""
+        if kind in ("word", "pname") and hidden_call(value):
+            raise QueryRefused(f"{value[:100]} is refused: write SERVICE as a word of its own, after a space")
         if upper != "SERVICE":
             index += 1
             continue

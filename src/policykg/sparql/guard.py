@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from policykg.errors import QueryRefused, QueryTooComplex, QueryTooLarge, SparqlSyntaxError
 from policykg.namespaces import PREFIXES
 from policykg.sparql.federation import FederationPolicy, ServiceCall, service_calls
-from policykg.sparql.text import Token, resolve, tokens, words
+from policykg.sparql.text import Token, readings, resolve, tokens, words
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_OPERATIONS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
@@ -115,27 +115,48 @@ def check_graph_iri(iri: str, what: str = "graph") -> str:
     return iri
 
 
-def _dataset(found: list[Token], base: str | None, prefixes: dict[str, str],
-             keywords: frozenset[str]) -> tuple[str, ...]:
-    """The graph IRIs named after FROM [NAMED] / USING [NAMED] / WITH, checked and resolved."""
+def _dataset(text: str, base: str | None, prefixes: dict[str, str], keywords: frozenset[str]) -> tuple[str, ...]:
+    """The graph IRIs named after FROM [NAMED] / USING [NAMED] / WITH, checked and resolved. A keyword glued to what
+    follows can be read more than one way (``WITHnamed:g``: ``WITH named:g`` or ``WITH NAMED :g``): every reading
+    is checked."""
+    found = tokens(text, split=False)
     prefixes = dict(prefixes)
-    iris = []
-    for i, (kind, value, _, _) in enumerate(found):
+    iris: list[str] = []
+
+    def check(token: Token, what: str) -> None:
+        iri = resolve(token, base, prefixes)
+        if iri is not None:  # an undeclared prefix: the engine cannot read it so
+            iris.append(check_graph_iri(iri, f"{what.lower()} clause graph"))
+
+    for i, (kind, value, offset, depth) in enumerate(found):
         upper = value.upper() if kind == "word" else ""
         if upper == "BASE" and i + 1 < len(found) and found[i + 1][0] == "iri":
             base = resolve(found[i + 1], base, prefixes)
-        elif upper == "PREFIX" and i + 2 < len(found) and found[i + 1][0] == "pname" and found[i + 2][0] == "iri":
+            continue
+        if upper == "PREFIX" and i + 2 < len(found) and found[i + 1][0] == "pname" and found[i + 2][0] == "iri":
             prefixes[found[i + 1][1].rstrip(":")] = resolve(found[i + 2], base, prefixes) or ""
-        elif upper in keywords:
-            j = i + 1
+            continue
+        if kind not in ("word", "pname"):
+            continue
+        for glued, rest in readings(value):
+            if not glued or glued[0] not in keywords or any(k != "NAMED" for k in glued[1:]):
+                continue
+            if rest:  # glued to a prefixed name (a word left over is no graph)
+                if kind == "pname":
+                    check(("pname", rest, offset, depth), glued[0])
+                continue
+            j = i + 1  # the keyword stands alone: NAMED may follow, then the graph
+            targets = [j]
             if j < len(found) and found[j][0] == "word" and found[j][1].upper() == "NAMED":
-                j += 1
-            if j < len(found) and found[j][0] in ("iri", "pname"):
-                iri = resolve(found[j], base, prefixes)
-                if iri is None:
-                    continue  # an undeclared prefix: the engine reports the syntax error
-                iris.append(check_graph_iri(iri, f"{upper.lower()} clause graph"))
-    return tuple(iris)
+                targets.append(j + 1)
+            for t in targets:
+                if t < len(found) and found[t][0] == "iri":
+                    check(found[t], glued[0])
+                elif t < len(found) and found[t][0] == "pname":
+                    for more, name in readings(found[t][1]):
+                        if all(k == "NAMED" for k in more):
+                            check(("pname", name, found[t][2], depth), glued[0])
+    return tuple(dict.fromkeys(iris))
 
 
 def _refuse_keywords(words: list[str], text: str, base: str | None, limits: Limits,
@@ -175,11 +196,11 @@ def _check(operation: str, text: str, base_iri: str | None, limits: Limits) -> C
     if operation == "query":
         form = next((w for w in words if w in QUERY_FORMS), "SELECT")
         has_clause = "FROM" in words
-        dataset = _dataset(tokens(text), base_iri, PREFIXES, frozenset({"FROM"})) if has_clause else ()
+        dataset = _dataset(text, base_iri, PREFIXES, frozenset({"FROM"})) if has_clause else ()
         return Checked(text, operation, form, dataset, has_clause, services=services)
     has_clause = "USING" in words or "WITH" in words
     scan = tokens(text)
-    dataset = _dataset(scan, base_iri, PREFIXES, frozenset({"USING", "WITH"})) if has_clause else ()
+    dataset = _dataset(text, base_iri, PREFIXES, frozenset({"USING", "WITH"})) if has_clause else ()
     return Checked(text, operation, "UPDATE", dataset, has_clause, _where_offsets(scan))
 
 

@@ -52,38 +52,68 @@ _KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_OPAQUE)}
 #: A significant token: (kind, text, offset, bracket depth). Kinds: iri, string, var, lang, pname, word, open,
 #: close, other (comments and white space are dropped).
 Token = tuple[str, str, int, int]
-#: Keywords the engine reads even when a prefixed name follows with no space (``SERVICE:x`` is ``SERVICE :x``).
+#: Keywords the engine reads at the start of a longer word or of a prefixed name's prefix: its parser matches a
+#: keyword's letters without asking that a word ends there, so ``SERVICESILENT<x>`` is ``SERVICE SILENT <x>`` and
+#: ``SERVICE:x`` is ``SERVICE :x``.
 GLUED_KEYWORDS = ("SERVICE", "SILENT", "LOAD", "FROM", "NAMED", "USING", "WITH", "INTO", "GRAPH")
+#: Keywords that reach outside the store, hidden behind a literal the engine reads first: ``trueSERVICE <x> {}`` is
+#: ``true SERVICE <x> {}``, ``1e3SERVICE`` is ``1e3 SERVICE`` (the lexer sees the word ``e3SERVICE``).
+_HIDDEN_CALL = re.compile(r"(?:TRUE|FALSE|E[0-9]*)+(SERVICE|LOAD)")
 
-def _split_glued(value: str) -> tuple[list[str], str]:
-    """The keywords the engine reads at the start of a prefixed name's prefix, and the prefixed name left."""
-    prefix, _, local = value.partition(":")
-    keywords = []
-    upper = prefix.upper()
-    while upper:
+
+def readings(value: str) -> list[tuple[list[str], str]]:
+    """Every way the engine may read a word or a prefixed name: (the keywords peeled off its front, the rest), from
+    none peeled to as many as can be. ``WITHnamed:g`` is ``WITHnamed:g``, ``WITH named:g`` or ``WITH NAMED :g``."""
+    found: list[tuple[list[str], str]] = [([], value)]
+    keywords: list[str] = []
+    rest = value
+    while True:
+        upper = rest.partition(":")[0].upper()
         keyword = next((k for k in GLUED_KEYWORDS if upper.startswith(k)), None)
         if keyword is None:
-            break
-        keywords.append(keyword)
-        prefix, upper = prefix[len(keyword):], upper[len(keyword):]
-    return keywords, f"{prefix}:{local}"
+            return found
+        keywords = [*keywords, keyword]
+        rest = rest[len(keyword):]
+        found.append((keywords, rest))
+
+
+def _split_glued(value: str) -> tuple[list[str], str]:
+    """The keywords the engine reads at the start of a word or a prefixed name's prefix, and what is left."""
+    return readings(value)[-1]
+
+
+def hidden_call(value: str) -> str | None:
+    """SERVICE or LOAD when the engine may read one inside this word or prefixed name (after a literal)."""
+    match = _HIDDEN_CALL.match(value.partition(":")[0].upper())
+    return match.group(1) if match else None
 
 
 def words(text: str) -> tuple[list[str], int]:
     """The bare words and brackets of the text (outside strings, IRIs, comments, names and variables; keywords
-    glued to a prefixed name included), upper-cased, and the number of tokens of the text."""
+    glued to a prefixed name or to each other split off), upper-cased, and the number of tokens of the text. A word
+    or prefix where the engine may read SERVICE or LOAD after a literal (:func:`hidden_call`) adds that keyword."""
     found = _WORDS.findall(text)
     out: list[str] = []
     for pname, word in found:
-        if word:
-            out.append(word.upper())
-        elif pname:
-            out.extend(_split_glued(pname)[0])
+        value = word or pname
+        if not value:
+            continue
+        if value[0].isalpha():
+            glued, rest = _split_glued(value)
+            out.extend(glued)
+            if word and rest:
+                out.append(rest.upper())
+            hidden = hidden_call(rest)
+            if hidden:
+                out.append(hidden)
+        elif word:
+            out.append(word)
     return out, len(found)
 
 
-def tokens(text: str) -> list[Token]:
-    """Every significant token with its offset and bracket depth."""
+def tokens(text: str, *, split: bool = True) -> list[Token]:
+    """Every significant token with its offset and bracket depth; keywords glued to a word or prefixed name split
+    off (``split``), else each word and name whole."""
     found: list[Token] = []
     depth = 0
     pos, end = 0, len(text)
@@ -102,11 +132,13 @@ def tokens(text: str) -> list[Token]:
             depth += 1
         elif kind == "close":
             depth = max(depth - 1, 0)
-        if kind == "pname":
+        if split and kind in ("pname", "word"):
             glued, value = _split_glued(value)
             for keyword in glued:
                 found.append(("word", keyword, start, depth))
                 start += len(keyword)
+            if not value:
+                continue
         found.append((kind, value, start, depth))
     return found
 

@@ -1,0 +1,359 @@
+"""The guard against the engine itself: every text pyoxigraph would federate, load, or read a dataset outside the
+store for, the guard refuses.
+
+Hypothesis writes queries and updates with SERVICE, LOAD, FROM [NAMED], USING [NAMED], WITH and GRAPH spelled every
+way the grammar and pyoxigraph accept: any case, glued to a prefixed name, with comments between the tokens, IRIs
+with ``\\u`` escapes, relative to a BASE, through a PREFIX (the query's own or one of the endpoint's predefined
+ones redefined), nested in OPTIONAL, FILTER EXISTS, subqueries, MINUS, UNION, GRAPH and after BIND, SILENT or not.
+Each text is run by pyoxigraph, with the network, the way the endpoint runs it (its base IRI and prefixes):
+
+* a loopback canary listener records every connection the engine makes (SERVICE and LOAD);
+* the store holds one triple in a graph named by a ``file:`` IRI, which a text can only reach through a dataset
+  clause naming that graph (the texts always carry one dataset clause of their own, so the dataset is never the
+  whole store).
+
+Whenever the engine connected or reached that graph, the guard must have refused the text. With an allow-list,
+the texts that pass are rewritten (the allowed calls answered from a local store, as the federation process
+does): the engine, given the rewritten text, must make no connection at all.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from policykg.errors import PolicyKGError
+from policykg.namespaces import PREFIXES
+from policykg.sparql.federation import answer_of, inline_answers
+from policykg.sparql.guard import Limits, check_query, check_update
+
+BASE = "http://localhost/sparql"
+OUTSIDE = "file:///etc/policykg-marker"   # the graph only a dataset clause can reach
+MARKER = ox.Quad(ox.NamedNode("urn:marker:s"), ox.NamedNode("urn:marker:p"), ox.NamedNode("urn:marker:o"),
+                 ox.NamedNode(OUTSIDE))
+XSD_BOOLEAN, XSD_DOUBLE, XSD_DECIMAL = (ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{name}")
+                                       for name in ("boolean", "double", "decimal"))
+EXAMPLES = int(os.environ.get("GUARD_EXAMPLES", "300"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+class Canary:
+    """A TCP listener on 127.0.0.1 that counts the connections it accepts (and closes them at once)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                continue
+            with self.lock:
+                self.hits += 1
+            connection.close()
+
+    def count(self) -> int:
+        with self.lock:
+            return self.hits
+
+    def settled(self, before: int) -> bool:
+        """Whether a connection arrived since ``before`` (waiting briefly for the accept loop to see it)."""
+        for _ in range(5):
+            if self.count() > before:
+                return True
+            time.sleep(0.005)
+        return self.count() > before
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+CANARY = Canary()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _canary():
+    yield
+    CANARY.close()
+
+
+def _escaped(iri: str) -> str:
+    """The IRI with its scheme's colon and first letter written as \\u escapes."""
+    scheme, _, rest = iri.partition(":")
+    return f"\\u{ord(scheme[0]):04X}{scheme[1:]}\\u003A{rest}"
+
+
+def _case(word: str) -> st.SearchStrategy[str]:
+    return st.sampled_from([word.upper(), word.lower(), word.title(), word[:-1].lower() + word[-1].upper()])
+
+
+_gap = st.sampled_from([" ", "\n", "\t", " #c SERVICE <x>\n", "#\n", "  "])
+_glue = st.one_of(_gap, st.just(""))   # "" glues a keyword to what follows (a prefixed name or an IRI)
+
+
+def _target(url: str) -> st.SearchStrategy[tuple[str, str]]:
+    """(prologue, reference): a way to name ``url`` (which ends with "/") in a text."""
+    host = url[:-1]
+    return st.sampled_from([
+        ("", f"<{url}>"),
+        ("", f"<{url}x>"),
+        ("", f"<{_escaped(url)}>"),
+        (f"BASE <{url}>\n", "<>"),
+        (f"BASE <{url}>\n", "<x>"),
+        (f"BASE <{host}/a/b/>\n", "<../../x>"),
+        (f"BASE <{_escaped(url)}>\n", "<y>"),
+        (f"PREFIX : <{url}>\n", ":"),
+        (f"PREFIX : <{url}>\n", ":x"),
+        (f"PREFIX p: <{url}>\n", "p:x"),
+        (f"PREFIX p: <{_escaped(url)}>\n", "p:x"),
+        (f"BASE <{url}>\nPREFIX p: <>\n", "p:"),
+        (f"PREFIX cdm: <{url}>\n", "cdm:x"),                 # a predefined prefix, redefined by the text
+        (f"PREFIX silent: <{url}>\n", "silent:x"),
+        (f"PREFIX named: <{url}>\n", "named:x"),
+    ])
+
+
+_silent = st.one_of(st.just(""), st.tuples(_glue, _case("SILENT")).map("".join))
+#: What may stand right before the clause, glued to it: the engine reads ``trueSERVICE`` as ``true SERVICE``.
+_lead = st.sampled_from(["", "", "?a ?b true", "?a ?b false", "?a ?b 1e3", "?a ?b 1.5", "?a ?b ?c .", "?a ?b ?c ;",
+                         "?a ?b (1)", "?a ?b []", "?a ?b 'x'", "?a ?b 'x'@en ", "?a ?b ?c"])
+_service = st.tuples(_case("SERVICE"), _silent, _glue, _target(CANARY.url), _lead).map(
+    lambda t: (t[3][0], f"{t[4]}{t[0]}{t[1]}{t[2]}{t[3][1]} {{ ?s ?p ?o }}"))
+
+_places = st.sampled_from([
+    "{}", "{ OPTIONAL {} }", "{ FILTER EXISTS {} }", "{ FILTER NOT EXISTS {} }", "{ { SELECT * WHERE {} } }",
+    "{ ?a ?b ?c . MINUS {} }", "{ {} UNION { ?a ?b ?c } }", "{ { ?a ?b ?c } UNION {} }", "{ GRAPH ?g {} }",
+    "{ BIND(1 AS ?one) {} }", "{ ?a ?b ?c OPTIONAL { { SELECT ?s WHERE {} LIMIT 1 } } }",
+    "{ VALUES ?v { 1 } {} }", "{ FILTER(?a < ?b && ?c > ?d) {} }", "{ ?a ?b 'SERVICE <x> {' . {} }",
+    "{ GRAPH:g {} }",
+])
+_form = st.sampled_from(["SELECT *", "select *", "ASK", "CONSTRUCT { ?s ?p ?o }", "DESCRIBE ?s", "SELECT ?s"])
+_where = st.sampled_from(["WHERE ", "where\n", "", "#w\n"])
+
+
+def _service_query(draw_parts) -> str:
+    (prologue, clause), place, form, where = draw_parts
+    body = place.replace("{}", "{ " + clause + " }", 1)
+    return f"PREFIX : <urn:x:>\n{prologue}{form} {where}{body}"
+
+
+_service_queries = st.tuples(_service, _places, _form, _where).map(_service_query)
+
+_load = st.tuples(_case("LOAD"), _silent, _glue,
+                  _target(CANARY.url), st.sampled_from(["", " INTO GRAPH <urn:g>", " into graph:g", " INTO GRAPH:g"]),
+                  st.sampled_from(["", "CLEAR SILENT GRAPH <urn:x> ;\n", "INSERT DATA { <urn:a> <urn:b> 1 } ;\n"])
+                  ).map(lambda t: f"PREFIX g: <urn:g:>\n{t[3][0]}{t[5]}{t[0]}{t[1]}{t[2]}{t[3][1]}{t[4]}")
+_update_service = st.tuples(_service, _places).map(
+    lambda t: f"PREFIX : <urn:x:>\n{t[0][0]}INSERT {{ <urn:a> <urn:b> <urn:c> }} WHERE "
+              + t[1].replace("{}", "{ " + t[0][1] + " }", 1))
+
+
+def _dataset_target() -> st.SearchStrategy[tuple[str, str]]:
+    folder, name = OUTSIDE.rsplit("/", 1)
+    return st.sampled_from([
+        ("", f"<{OUTSIDE}>"),
+        ("", f"<{_escaped(OUTSIDE)}>"),
+        ("", f"<fil\\u0065:///etc/{name}>"),
+        (f"BASE <{folder}/>\n", f"<{name}>"),
+        (f"BASE <{_escaped(folder)}/>\n", f"<{name}>"),
+        (f"BASE <{folder}/sub/>\n", f"<../{name}>"),
+        (f"PREFIX f: <{folder}/>\n", f"f:{name}"),
+        (f"PREFIX : <{folder}/>\n", f":{name}"),
+        (f"PREFIX named: <{folder}/>\n", f"named:{name}"),
+        (f"PREFIX file: <{folder}/>\n", f"file:{name}"),    # the predefined file: prefix, redefined
+        (f"BASE <{folder}/>\nPREFIX f: <>\n", f"f:{name}"),
+    ])
+
+
+_named = st.one_of(st.just(""), st.tuples(_case("NAMED"), _glue).map(lambda t: t[0] + t[1]))
+_from = st.tuples(_case("FROM"), _glue, _named, _glue, _dataset_target(), st.booleans()).map(
+    lambda t: (t[4][0], f"{t[0]}{t[1] if t[2] else ''}{t[2]}{t[3]}{t[4][1]}", t[5]))
+_dataset_queries = _from.map(
+    lambda t: f"{t[0]}SELECT ?s FROM <http://safe.example/> FROM NAMED <http://safe.example/> "
+              + (f"{t[1]} " if t[2] else "") + "WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+              + ("" if t[2] else f" # {t[1]}"))
+_using = st.tuples(_case("USING"), _glue, _named, _glue, _dataset_target()).map(
+    lambda t: (t[4][0], f"{t[0]}{t[1] if t[2] else ''}{t[2]}{t[3]}{t[4][1]}"))
+_with = st.tuples(_case("WITH"), _glue, _dataset_target()).map(lambda t: (t[2][0], f"{t[0]}{t[1]}{t[2][1]}"))
+_dataset_updates = st.one_of(
+    _using.map(lambda t: f"{t[0]}INSERT {{ GRAPH <urn:out> {{ ?s ?p ?o }} }} USING <http://safe.example/> {t[1]} "
+                         "WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"),
+    _with.map(lambda t: f"{t[0]}{t[1]} INSERT {{ GRAPH <urn:out> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"),
+)
+
+
+# -- running the engine ----------------------------------------------------------------------------------------------
+
+def _store() -> ox.Store:
+    """The marker in its outside graph, and one triple in the default graph and in a named graph, so that every
+    pattern around a SERVICE clause has solutions and the engine reaches the clause."""
+    store = ox.Store()
+    store.add(MARKER)
+    objects = [ox.Literal("1"), ox.Literal("x"), ox.Literal("x", language="en"), ox.Literal("true", datatype=XSD_BOOLEAN),
+               ox.Literal("false", datatype=XSD_BOOLEAN), ox.Literal("1e3", datatype=XSD_DOUBLE),
+               ox.Literal("1.5", datatype=XSD_DECIMAL)]
+    for graph in (ox.DefaultGraph(), ox.NamedNode("urn:g")):
+        for value in objects:
+            store.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), value, graph))
+    return store
+
+
+def _run_query(text: str, store: ox.Store | None = None) -> list | None:
+    """The engine's rows (None when it refused or failed), the way the endpoint runs a query."""
+    try:
+        result = (store or ox.Store()).query(text, base_iri=BASE, prefixes=PREFIXES)
+        if isinstance(result, ox.QuerySolutions):
+            return [solution["s"] if "s" in [v.value for v in result.variables] else None for solution in result]
+        return list(result) if isinstance(result, ox.QueryTriples) else [bool(result)]
+    except (OSError, SyntaxError, RuntimeError, ValueError):
+        return None
+
+
+def _engine_connects(text: str, update: bool = False) -> bool:
+    before = CANARY.count()
+    if update:
+        try:
+            _store().update(text, base_iri=BASE, prefixes=PREFIXES)
+        except (OSError, SyntaxError, RuntimeError, ValueError):
+            pass
+    else:
+        _run_query(text, _store())
+    return CANARY.settled(before)
+
+
+def _refused(check, text: str, limits: Limits = Limits()) -> bool:
+    try:
+        check(text, base_iri=BASE, limits=limits)
+    except PolicyKGError:
+        return True
+    return False
+
+
+@SETTINGS
+@given(_service_queries)
+def test_every_query_the_engine_federates_is_refused(text):
+    if _engine_connects(text):
+        event("the engine connected")
+        assert _refused(check_query, text), text
+
+
+@SETTINGS
+@given(st.one_of(_load, _update_service))
+def test_every_update_the_engine_sends_out_is_refused(text):
+    if _engine_connects(text, update=True):
+        event("the engine connected")
+        assert _refused(check_update, text), text
+
+
+@SETTINGS
+@given(_dataset_queries)
+def test_every_dataset_clause_the_engine_reads_outside_is_refused(text):
+    rows = _run_query(text, _store())
+    if rows and ox.NamedNode("urn:marker:s") in rows:
+        event("the engine read the outside graph")
+        assert _refused(check_query, text), text
+
+
+@SETTINGS
+@given(_dataset_updates)
+def test_every_update_dataset_the_engine_reads_outside_is_refused(text):
+    store = _store()
+    try:
+        store.update(text, base_iri=BASE, prefixes=PREFIXES)
+    except (SyntaxError, OSError, RuntimeError, ValueError):
+        return
+    if any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode("urn:out"))):
+        event("the engine read the outside graph")
+        assert _refused(check_update, text), text
+
+
+@pytest.mark.parametrize("body", [
+    "{ ?s ?p ?o SERVICESILENT<{url}> { ?s ?p ?o } }",          # keywords glued to each other
+    "{ ?s ?p trueSERVICE <{url}> { ?s ?p ?o } }",              # a keyword glued after a literal
+    "{ ?s ?p falseSERVICE:x { ?s ?p ?o } }",
+    "{ ?s ?p 1e3SERVICE <{url}> { ?s ?p ?o } }",
+    "{ ?s ?p ?o . SERVICEsilent:x { ?s ?p ?o } }",
+])
+def test_disagreements_found_by_the_engine_are_refused(body):
+    """Texts the guard once passed while the engine connected (found by the properties below)."""
+    text = f"PREFIX : <{CANARY.url}> PREFIX silent: <{CANARY.url}> SELECT * " + body.replace("{url}", CANARY.url)
+    assert _engine_connects(text), "the engine reads a SERVICE here"
+    assert _refused(check_query, text)
+
+
+def test_a_glued_dataset_clause_is_checked_in_every_reading():
+    for text in ["SELECT ?s FROMNAMED<file:///etc/x> WHERE { ?s ?p ?o }",
+                 "PREFIX named: <file:///etc/> WITHnamed:x INSERT { <urn:a> <urn:b> 1 } WHERE {}",
+                 "PREFIX : <file:///etc/> SELECT * FROMNAMED:x WHERE { ?s ?p ?o }"]:
+        check = check_update if "INSERT" in text else check_query
+        assert _refused(check, text), text
+    checked = check_query("PREFIX named: <http://example.org/> SELECT * FROMnamed:g WHERE { ?s ?p ?o }")
+    assert "http://example.org/g" in checked.dataset
+
+
+def test_the_oracles_fire():
+    """The oracles are live: the engine connects for these and reads the outside graph for those."""
+    assert _engine_connects(f"PREFIX : <{CANARY.url}> SELECT * {{ SERVICE:x {{ ?s ?p ?o }} }}")
+    assert _engine_connects(f"BASE <{CANARY.url}> LOAD <x>", update=True)
+    rows = _run_query(f"PREFIX f: <file:///etc/> SELECT ?s FROM <http://safe.example/> FROM:policykg-marker "
+                      "WHERE { ?s ?p ?o }".replace("FROM:", "FROM f:"), _store())
+    assert rows == [ox.NamedNode("urn:marker:s")]
+
+
+# -- with an allow-list: the texts that pass reach the engine without SERVICE ----------------------------------------
+
+ALLOWED = Canary()   # never connected to: the allowed calls are answered from a local store
+
+
+def _answer_locally(call) -> tuple:
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:r:s"), ox.NamedNode("urn:r:p"), ox.Literal("remote")))
+    return answer_of(call.endpoint, store.query(call.query))
+
+
+_allowed_target = _target(ALLOWED.url).map(lambda t: t)
+_mixed_service = st.tuples(_case("SERVICE"), _silent, _glue, st.one_of(_target(CANARY.url), _allowed_target),
+                           _lead).map(lambda t: (t[3][0], f"{t[4]}{t[0]}{t[1]}{t[2]}{t[3][1]} {{ ?s ?p ?o }}"))
+_mixed_queries = st.tuples(st.lists(_mixed_service, min_size=1, max_size=3), _places, _form, _where).map(
+    lambda t: _service_query(((
+        "".join(dict.fromkeys(p for p, _ in t[0])), " . ".join(c for _, c in t[0])), t[1], t[2], t[3])))
+
+
+@SETTINGS
+@given(_mixed_queries)
+def test_with_an_allow_list_the_engine_never_connects(text):
+    limits = Limits(allowed_services=frozenset({ALLOWED.url}))
+    try:
+        checked = check_query(text, base_iri=BASE, limits=limits)
+    except PolicyKGError:
+        return
+    answers = [_answer_locally(call) for call in checked.services]
+    assert {call.endpoint for call in checked.services} <= {ALLOWED.url}
+    rewritten = inline_answers(checked.text, checked.services, answers)
+    assert not _refused(check_query, rewritten), rewritten   # no SERVICE is left for the engine
+    assert not _engine_connects(rewritten), rewritten
+    assert ALLOWED.count() == 0
