@@ -232,3 +232,27 @@ def test_a_closed_graph_says_so(server):
         assert graph.sparql("ASK { ?s ?p ?o }") is True
     with pytest.raises(PolicyKGError, match="closed"):
         graph.sparql("ASK { ?s ?p ?o }")
+
+
+def test_a_parameter_that_takes_several_values_takes_a_list(kg):
+    both = kg.query("positions-by-stance", stance=["critical", "mixed"])
+    assert {row["stanceLabel"] for row in both} == {"critical", "mixed"}
+    one_by_one = [row for stance in ("critical", "mixed") for row in kg.query("positions-by-stance", stance=stance)]
+    key = lambda row: (row["stance"], row["position"])  # noqa: E731
+    assert sorted(map(key, both)) == sorted(map(key, one_by_one))
+    assert sorted(map(key, kg.query("positions-by-stance", stance=("mixed", "critical")))) == sorted(map(key, both))
+    command = [sys.executable, "-m", "policykg", "--root", str(ROOT), "query", "positions-by-stance", "--param",
+               "stance=critical", "--param", "stance=mixed", "--format", "csv", *([] if REASON else ["--no-reason"])]
+    done = subprocess.run(command, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert both.to_csv() == done.stdout
+
+
+def test_a_list_for_a_single_valued_parameter_and_a_value_not_accepted_are_refused(kg):
+    with pytest.raises(QueryParameterError, match="takes one value, and was given 2") as raised:
+        kg.query("status-on-date", date=[datetime.date(2023, 1, 1), datetime.date(2024, 1, 1)])
+    assert raised.value.parameter == "date"
+    with pytest.raises(QueryParameterError) as raised:
+        kg.query("files-affecting-group", group="undocumented-migrant")
+    assert raised.value.parameter == "group"
+    assert "undocumented-people" in str(raised.value)           # the accepted values are listed

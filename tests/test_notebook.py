@@ -67,6 +67,7 @@ def test_the_walk_through_runs_as_written(server, tmp_path, monkeypatch):
     assert "32024R1689" in {row["celex"] for row in namespace["acts"]}
     assert isinstance(namespace["status"], pandas.DataFrame) and len(namespace["status"]) > 10
     assert {"AI Act", "EU Migration Pact"} <= set(namespace["positions"]["fileLabel"])
+    assert set(namespace["positions"]["stanceLabel"]) == {"critical", "mixed"}
     assert (tmp_path / "adopted-acts.csv").read_bytes() == namespace["data"]
     assert namespace["same"] is True
 
