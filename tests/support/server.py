@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,9 +60,12 @@ class Server:
 
 
 @contextmanager
-def running(*args: str | Path, startup: float = 60.0, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """``policykg serve --port 0 ARGS...`` until the block ends."""
+def running(*args: str | Path, startup: float = 60.0, env: dict[str, str] | None = None,
+            wrap: Callable[[list[str]], list[str]] | None = None) -> Iterator[Server]:
+    """``policykg serve --port 0 ARGS...`` until the block ends; ``wrap`` may rewrite the command line (to run it
+    as another user: :func:`support.unprivileged.as_nobody`)."""
     command = [sys.executable, "-m", "policykg", "serve", "--host", "127.0.0.1", "--port", "0", *map(str, args)]
+    command = wrap(command) if wrap else command
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True, env={**os.environ, **(env or {})})
     lines: queue.Queue[str] = queue.Queue()
