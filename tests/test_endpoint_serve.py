@@ -28,9 +28,17 @@ def _children(pid: int) -> list[int]:
                 status = (entry / "status").read_text()
             except OSError:
                 continue
-            if f"\nPPid:\t{pid}\n" in status:
+            if f"\nPPid:\t{pid}\n" in status and not _is_front(entry):
                 children.append(int(entry.name))
     return children
+
+
+def _is_front(entry: Path) -> bool:
+    """The front process (which reads HTTP for the workers) is a child of the master too."""
+    try:
+        return b"policykg.web.endpoint.front" in (entry / "cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _workers(pid: int, expected: int) -> list[int]:

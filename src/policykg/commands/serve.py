@@ -35,7 +35,13 @@ def _default_workers() -> int:
                    "limits, named queries and pages, instead of the embedded store.")
 @click.option("--update-token", envvar="POLICYKG_UPDATE_TOKEN", default=None,
               help="Enable SPARQL Update and Graph Store uploads for requests with 'Authorization: Bearer TOKEN' "
-                   "(also read from $POLICYKG_UPDATE_TOKEN). Without it the endpoint is read-only.")
+                   "(also read from $POLICYKG_UPDATE_TOKEN; prefer that or --update-token-file: other users of "
+                   "this machine can read a command line). Without it the endpoint is read-only.")
+@click.option("--update-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Read the update token from this file (its first line) instead.")
+@click.option("--db", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="Keep the store on disk in DIR, across restarts: the first start loads the data into it, later "
+                   "starts serve it as it is (updates included). Read-only unless given an update token.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Hard time limit of one query, in seconds (503 after it; ?timeout= may only lower it).")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
@@ -54,7 +60,8 @@ def _default_workers() -> int:
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nquads: Path | None,
-          store_url: str | None, update_token: str | None, timeout: float, max_rows: int, workers: int | None,
+          store_url: str | None, update_token: str | None, update_token_file: Path | None, db: Path | None,
+          timeout: float, max_rows: int, workers: int | None,
           allow_service: tuple[str, ...], no_reason: bool, reason_timeout: float, base_url: str | None,
           access_log: bool) -> None:
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql (with the Graph Store Protocol at /store).
@@ -64,14 +71,19 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     from policykg.queries.registry import QueryRegistry
     from policykg.store.local import DiskStore, MemoryStore, Store
     from policykg.web import create_app, current_endpoint
+    from policykg.web.endpoint.server import bind, bound_url
     from policykg.web.endpoint.server import serve as run
     from policykg.web.endpoint.service_description import statistics
     from policykg.web.settings import Settings
 
     if sum(map(bool, (data, nquads, store_url))) > 1:
         raise click.UsageError("give one of --data, --nquads or --store")
+    update_token = _token(update_token, update_token_file)
     if store_url and update_token:
         raise click.UsageError("--store serves a remote endpoint read-only: updates go to that store itself")
+    if store_url and db:
+        raise click.UsageError("give one of --db or --store")
+    listener = bind(host, port)  # first: answers name the address it is bound to (unless --base-url)
     scratch = Path(tempfile.mkdtemp(prefix="policykg-serve-"))
     master = os.getpid()
 
@@ -86,12 +98,18 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
 
         store = RemoteStore.from_url(store_url, timeout=timeout)
         version = store.version
+    elif db:
+        store = _disk_store(ctx, db, data, nquads, no_reason, reason_timeout, writable=bool(update_token))
+        version = store.version
+        if update_token:
+            workers = 1  # one writer: the engine's files admit one process that writes
     else:
         version, source = _source(ctx, data, nquads, no_reason, reason_timeout)
-    if store_url:
+    if store_url or db:
         pass
     elif update_token:
-        click.echo("updates enabled: one worker process, store on disk", err=True)
+        click.echo("updates enabled: one worker process, store on disk in a scratch folder removed at exit "
+                   "(updates are lost then; give --db DIR to keep them)", err=True)
         store = DiskStore.create(scratch / "store", version, **source)
         workers = 1
     else:
@@ -112,20 +130,23 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         atexit.register(proxy.stop)
     settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None,
                         limits=Limits(allowed_services=federation.allowed_endpoints,
-                                      service_proxy=proxy.path if proxy else ""), base_url=base_url)
+                                      service_proxy=proxy.path if proxy else ""),
+                        base_url=base_url or bound_url(listener))
     root = _root_for(ctx)
     registry = QueryRegistry.from_project(Project.locate(root)) if root else QueryRegistry([])
     app = create_app(store, settings, registry=registry, dump_dir=scratch / "dumps")
     _ensure_editor_assets(root)
-    if store.local and not update_token and len(store) <= 200_000:
+    count = len(store) if isinstance(store, MemoryStore) else None  # an on-disk store stays closed in the master
+    if count is not None and count <= 200_000:
         statistics(current_endpoint(app))  # once in the master, shared by every worker
+    store.close()  # an on-disk store is opened by each worker for itself, never carried across the fork
     workers = workers or _default_workers()
 
     def ready(addresses: list[tuple[str, int]]) -> None:
         for address, bound_port in addresses:
             shown = f"[{address}]" if ":" in address else address
             click.echo(f"http://{shown}:{bound_port}/sparql")
-        click.echo(f"serving {len(store) if store.local and not update_token else 'the'} quads, "
+        click.echo(f"serving {'the' if count is None else count} quads, "
                    f"version {version[:12]}, "
                    f"{workers} worker(s), time limit {timeout:g} s, "
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
@@ -139,8 +160,44 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     elif store.local:
         click.echo("warning: no isolation could be applied to the workers; SERVICE and LOAD are refused by the "
                    "query guard only", err=True)
-    run(app, host=host, port=port, workers=workers, timeout=timeout, on_ready=ready, access_log=access_log,
-        isolate=store.local)
+    run(app, listener, settings, workers=workers, on_ready=ready, access_log=access_log, isolate=store.local,
+        on_worker_exit=store.close)
+
+
+def _token(given: str | None, path: Path | None) -> str | None:
+    """The update token from --update-token-file, or --update-token / $POLICYKG_UPDATE_TOKEN; taken out of the
+    environment so that no process started from here inherits it."""
+    os.environ.pop("POLICYKG_UPDATE_TOKEN", None)
+    if path is not None:
+        if given:
+            raise click.UsageError("give the update token one way: --update-token-file, or --update-token / "
+                                   "$POLICYKG_UPDATE_TOKEN")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        given = lines[0].strip() if lines else ""
+        if not given:
+            raise click.BadParameter(f"{path} holds no token", param_hint="--update-token-file")
+    return given.strip() if given else None
+
+
+def _disk_store(ctx: click.Context, db: Path, data: tuple[Path, ...], nquads: Path | None, no_reason: bool,
+                reason_timeout: float, *, writable: bool):
+    """The store kept in ``db``: opened as it is when a previous start loaded it, else loaded there now."""
+    from policykg.store.local import DiskStore
+
+    store = DiskStore.existing(db, read_only=not writable)
+    if store is not None:
+        ignored = " (the data arguments are ignored: the store holds its own)" if data or nquads else ""
+        click.echo(f"opening the store in {db} as it is: version {store.version[:20]}{ignored}", err=True)
+        return store
+    if db.exists() and any(db.iterdir()) and not (db / "db").is_dir():
+        raise click.BadParameter(f"{db} is neither empty nor a store of policykg serve; give an empty or new "
+                                 "folder", param_hint="--db")
+    version, source = _source(ctx, data, nquads, no_reason, reason_timeout)
+    click.echo(f"loading the data into {db} (first start; later starts open it as it is)", err=True)
+    DiskStore.create(db, version, **source)
+    store = DiskStore.existing(db, read_only=not writable)
+    assert store is not None
+    return store
 
 
 def _ensure_editor_assets(root: Path | None) -> None:

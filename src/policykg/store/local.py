@@ -7,7 +7,8 @@
 :class:`MemoryStore` keeps the dataset in pyoxigraph's in-memory store: loaded once in the server's master
 process, then shared copy-on-write by the worker processes. :class:`DiskStore` keeps it in pyoxigraph's on-disk
 store, which every process opens for itself: used when updates are enabled, so that an update survives the
-replacement of a worker process (the endpoint replaces a worker whose query ran out of time).
+replacement of a worker process (the endpoint replaces a worker whose query ran out of time) and, in a folder of
+the user's (``serve --db``), a restart of the server.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class Store(ABC):
 
     def __len__(self) -> int:
         return sum(1 for _ in self.quads())
+
+    def close(self) -> None:  # noqa: B027 - most stores hold nothing open
+        """Let go of what the store holds open (an on-disk store's files); a later use opens it again."""
 
 
 class OxigraphStore(Store):
@@ -192,11 +196,20 @@ class MemoryStore(OxigraphStore):
 class DiskStore(OxigraphStore):
     """pyoxigraph's on-disk store in ``path``, opened lazily by each process that uses it (an open store must not
     be carried across a fork). The count of changes is kept beside it, so every process reports the same version.
+
+    Every change is flushed to disk before the call returns (pyoxigraph writes a change to RocksDB's log at once
+    and to its tables in the background; :meth:`ox.Store.flush` waits for both), so a change that was answered
+    with a 2xx outlives a killed process and a restart. ``read_only``: the files are opened without the writer's
+    lock, so that several processes may read them at once; nothing may write them meanwhile.
+
+    The folder holds ``db/`` (the engine's files), ``version`` (the data's version, written once the data is
+    loaded: a folder without it is an interrupted first load) and ``changes`` (the count of changes).
     """
 
-    def __init__(self, path: Path | str, version: str = "unversioned") -> None:
+    def __init__(self, path: Path | str, version: str = "unversioned", *, read_only: bool = False) -> None:
         super().__init__(version)
         self.path = Path(path)
+        self.read_only = read_only
         self._store: ox.Store | None = None
         self._pid = 0
 
@@ -209,23 +222,46 @@ class DiskStore(OxigraphStore):
             shutil.rmtree(path)
         path.mkdir(parents=True)
         store = cls(path, version)
-        if nquads is not None:
-            store.load_nquads(nquads)
-        if files is not None:
-            store.load_files(files, root=root)
-        store.engine.flush()
-        store.close()
+
+        def load() -> None:
+            if nquads is not None:
+                store.load_nquads(nquads)
+            if files is not None:
+                store.load_files(files, root=root)
+            store.close()
+
+        _in_child(load)
+        _write_durably(path / "version", version)
         return store
+
+    @classmethod
+    def existing(cls, path: Path | str, *, read_only: bool = False) -> DiskStore | None:
+        """The store a previous :meth:`create` left complete in ``path``, as it is; None when there is none."""
+        path = Path(path)
+        marker = path / "version"
+        if not marker.is_file() or not (path / "db").is_dir():
+            return None
+        return cls(path, marker.read_text().strip(), read_only=read_only)
 
     @property
     def engine(self) -> ox.Store:
         if self._store is None or self._pid != os.getpid():
-            self._store = ox.Store(str(self.path / "db"))
+            location = str(self.path / "db")
+            self._store = ox.Store.read_only(location) if self.read_only else ox.Store(location)
             self._pid = os.getpid()
         return self._store
 
     def close(self) -> None:
-        self._store = None
+        """Flush and close the engine in this process. It must happen before the interpreter tears down: RocksDB's
+        background threads outliving the Python objects around them crash the process as it exits."""
+        store, self._store = self._store, None
+        if store is not None and self._pid == os.getpid():
+            if not self.read_only:
+                store.flush()
+            del store
+            import gc
+
+            gc.collect()
 
     @property
     def version(self) -> str:
@@ -234,8 +270,53 @@ class DiskStore(OxigraphStore):
         return self._base_version if not changes else f"{self._base_version}+{changes}"
 
     def _changed(self) -> None:
+        self.engine.flush()  # durable before the caller answers
         counter = self.path / "changes"
         changes = (int(counter.read_text()) if counter.is_file() else 0) + 1
-        tmp = counter.with_suffix(".tmp")
-        tmp.write_text(str(changes))
-        tmp.replace(counter)
+        _write_durably(counter, str(changes))
+
+
+def _in_child(job) -> None:
+    """Run ``job`` in a forked child and raise what it raised. The engine's files are never opened by a process
+    that forks workers afterwards: RocksDB's background threads do not survive a fork, and a forked process that
+    inherited its global state waits for them forever (a flush never returns) or crashes as it exits."""
+    import pickle
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read)
+        code = 0
+        try:
+            job()
+            payload = b""
+        except BaseException as error:  # noqa: BLE001 - handed to the parent as it is
+            code = 1
+            payload = pickle.dumps(PolicyKGError(str(error)) if isinstance(error, PolicyKGError) else
+                                   PolicyKGError(f"{type(error).__name__}: {error}"))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if payload:
+        raise pickle.loads(payload)
+    if status:
+        raise PolicyKGError(f"loading the on-disk store failed (status {status})")
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Replace ``path``'s content atomically and on disk."""
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

@@ -1,4 +1,8 @@
-"""Serving the app with gunicorn: several sync worker processes forked from a master that holds the store.
+"""Serving the app: a front that reads HTTP from clients, and gunicorn sync workers forked from a master that holds
+the store, which answer the front's complete requests over a unix socket.
+
+* the front (:mod:`.front`, its own process on the public address) reads whole requests within time and size
+  limits and hands them on under admission control: a slow, idle or oversized client never holds a worker;
 
 * ``preload``: the app and its store are built once in the master; workers are forked from it and share the store's
   memory copy-on-write, so replacing a worker (after a runaway query, see :mod:`.watchdog`) takes milliseconds.
@@ -21,13 +25,21 @@ import gc
 import logging
 import os
 import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from policykg.web.endpoint.front import FrontConfig
 from policykg.web.endpoint.isolation import isolate_worker
 from policykg.web.endpoint.watchdog import page_faults
+from policykg.web.settings import Settings
 
 log = logging.getLogger("policykg.web")
 STACK_BYTES = 512 * 1024 * 1024
@@ -86,12 +98,37 @@ def resident_bytes() -> int:
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 3, timeout: float = 10.0,
-          isolate: bool = True, on_ready: Callable[[list[tuple[str, int]]], None] | None = None,
-          access_log: bool = False, rss_headroom: int = 1024 * 1024 * 1024) -> None:
-    """Run ``app`` under gunicorn until interrupted. ``on_ready`` gets the bound (host, port) pairs."""
+def bind(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
+    """The public listening socket (port 0: any free port), opened before the app is made, so that answers can
+    name the address it is bound to."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def bound_url(sock: socket.socket) -> str:
+    """``http://HOST:PORT`` of a bound socket: the default public root of every absolute link in an answer."""
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: int = 3, isolate: bool = True,
+          on_ready: Callable[[list[tuple[str, int]]], None] | None = None, access_log: bool = False,
+          on_worker_exit: Callable[[], None] | None = None, rss_headroom: int = 1024 * 1024 * 1024) -> None:
+    """Run ``app`` until interrupted: the front on ``listener``, gunicorn's workers behind it. ``on_ready`` gets
+    the public (host, port); ``on_worker_exit`` runs in each worker as it ends (to close an on-disk store)."""
     raise_stack_limit()
     recycler = Recycler(resident_bytes() + rss_headroom)  # the master holds the store: a worker never needs more
+    private = tempfile.mkdtemp(prefix="policykg-workers-")  # only this user may reach the workers' socket
+    upstream = os.path.join(private, "workers.sock")
+    front_config = FrontConfig(upstream=upstream, workers=workers, timeout=settings.timeout,
+                               max_line=settings.max_url + 1024, max_body=settings.max_body,
+                               max_upload=settings.max_upload, access_log=access_log)
+    front: list[subprocess.Popen] = []
 
     def post_fork(server, worker) -> None:
         if isolate and not isolate_worker(allow_network=False):
@@ -103,24 +140,46 @@ def serve(app: Flask, *, host: str = "127.0.0.1", port: int = 8000, workers: int
             log.warning("worker %d holds more than %d MB; replacing it", os.getpid(), recycler.ceiling >> 20)
             worker.alive = False
 
-    def when_ready(server) -> None:
-        if on_ready:
-            on_ready([listener.sock.getsockname()[:2] for listener in server.LISTENERS])
+    def worker_exit(server, worker) -> None:
+        if on_worker_exit:
+            on_worker_exit()
 
+    def when_ready(server) -> None:
+        # the workers' socket is bound: the front may start, and the master lets go of the public socket
+        # (the workers are forked after this and never hold it)
+        front.append(subprocess.Popen([sys.executable, "-m", "policykg.web.endpoint.front", front_config.to_json(),
+                                       str(listener.fileno())], pass_fds=(listener.fileno(),)))
+        listener.close()
+        if on_ready:
+            on_ready([public])
+
+    def on_exit(server) -> None:
+        for process in front:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        shutil.rmtree(private, ignore_errors=True)
+
+    public = listener.getsockname()[:2]
     options = {
-        "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+        "bind": [f"unix:{upstream}"],
         "workers": workers,
         "worker_class": "sync",
         "preload_app": True,
-        "timeout": int(max(60, timeout * 3)),    # gunicorn's own last resort; the watchdog acts first
+        "timeout": int(max(60, settings.timeout * 3)),  # gunicorn's own last resort; the watchdog acts first
         "graceful_timeout": 5,
-        "limit_request_line": 0,                  # gunicorn's cap becomes 1 MB; the app answers 414 above its own
+        "limit_request_line": 0,                  # the front caps the request line before a worker reads it
         "loglevel": "warning",
         "errorlog": "-",
-        "accesslog": "-" if access_log else None,
+        "accesslog": None,                        # the front logs the clients' requests (--access-log)
         "post_fork": post_fork,
         "post_request": post_request,
+        "worker_exit": worker_exit,
         "when_ready": when_ready,
+        "on_exit": on_exit,
         "proc_name": "policykg-serve",
     }
     gc.collect()

@@ -1,0 +1,160 @@
+"""``policykg serve`` facing hostile clients: the front reads requests whole before a worker sees them, admission
+keeps a worker for lookups, the update token stays secret. (Speed targets: bench/bench_hostile.py.)"""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import quote, urlsplit
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from support import data
+from support.server import running
+
+TOKEN = "hostile-test-token-5f3a9c"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+LOOKUP = "ASK { ?s ?p ?o }"
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def nquads(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hostile") / "sample.nq"
+    path.write_bytes(ox.serialize(data.quads(), format=ox.RdfFormat.N_QUADS))
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(nquads):
+    with running("--nquads", nquads, "--workers", str(WORKERS), "--timeout", "30") as server:
+        yield server
+
+
+def _address(server) -> tuple[str, int]:
+    parts = urlsplit(server.url)
+    return parts.hostname, parts.port
+
+
+def _held(server, kind: str, count: int) -> list[socket.socket]:
+    socks = []
+    for _ in range(count):
+        sock = socket.create_connection(_address(server), timeout=10)
+        if kind == "slow-header":
+            sock.sendall(f"GET /sparql?query={quote(LOOKUP)} HTTP/1.1\r\nHost: x\r\nAcc".encode())
+        elif kind == "slow-body":
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: 1000\r\n\r\nASK")
+        socks.append(sock)
+    return socks
+
+
+@pytest.mark.parametrize("kind", ["idle", "slow-header", "slow-body"])
+def test_held_connections_do_not_hold_the_workers(server, kind):
+    """More unfinished requests than workers: a normal query is still answered (before the front, it waited for
+    gunicorn's worker timeout and the client gave up)."""
+    socks = _held(server, kind, WORKERS * 4)
+    try:
+        for _ in range(3):
+            assert server.ask(LOOKUP, http_timeout=5) is True
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def _raw(server, payload: bytes) -> bytes:
+    with socket.create_connection(_address(server), timeout=30) as sock:
+        try:
+            sock.sendall(payload)
+        except OSError:  # the front may close before reading it all; its answer was sent first
+            pass
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_huge_request_line_is_refused_with_414(server):
+    answer = _raw(server, b"GET /sparql?query=" + b"a" * (16 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer[9:12] == b"414", answer[:200]
+    assert b'"status": 414' in answer and b"POST" in answer
+
+
+def test_a_huge_header_is_refused_with_431(server):
+    answer = _raw(server, b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 100_000 + b"\r\n\r\n")
+    assert answer[9:12] == b"431", answer[:200]
+
+
+def test_a_body_over_the_cap_is_refused_before_it_is_read(server):
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 900000000\r\n\r\n")
+    answer = _raw(server, head)
+    assert answer[9:12] == b"413", answer[:200]
+
+
+def test_streamed_and_head_answers_pass_the_front(server):
+    big = requests.get(server.url, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                       headers={"Accept": "application/n-triples"}, timeout=30)
+    assert big.status_code == 200 and big.text.count("\n") == len(data.quads())
+    head = requests.head(server.url, params={"query": LOOKUP}, timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    assert "gunicorn" in big.headers["Server"]
+
+
+def test_runaways_beyond_the_expensive_lane_are_refused_and_lookups_still_answer(nquads):
+    """With one worker kept for lookups, queries beyond the others wait; a query that cannot get a worker within
+    its wait is refused with 503 and Retry-After, and pages keep answering meanwhile."""
+    import concurrent.futures
+
+    with running("--nquads", nquads, "--workers", "2", "--timeout", "2") as server:
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            runaways = [pool.submit(requests.get, server.url, params={"query": RUNAWAY}, timeout=60)
+                        for _ in range(6)]
+            pages = [requests.get(server.root + "/.well-known/void", timeout=10) for _ in range(3)]
+            answers = [future.result() for future in runaways]
+        assert all(page.status_code == 200 for page in pages)
+        assert {answer.status_code for answer in answers} <= {503}
+        refused = [answer for answer in answers if "Retry-After" in answer.headers]
+        stopped = [answer for answer in answers if "ran out of time" in answer.text]
+        assert refused and stopped
+        assert all("busy" in answer.json()["error"] for answer in refused)
+
+
+def test_the_update_token_reaches_no_argv_log_or_answer(nquads, tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    with running("--nquads", nquads, "--update-token-file", token_file, "--access-log") as server:
+        insert = 'INSERT DATA { <http://example.org/s> <http://example.org/p> "x" }'
+        done = requests.post(server.url, data={"update": insert}, headers={"Authorization": f"Bearer {TOKEN}"},
+                             timeout=30)
+        assert done.status_code == 204
+        refused = requests.post(server.url, data={"update": insert}, headers={"Authorization": "Bearer nope"},
+                                timeout=30)
+        assert refused.status_code == 401
+        answers = [done, refused] + [requests.get(server.root + path, timeout=30) for path in
+                                     ("/sparql", "/.well-known/void", "/sparql?query=ASK%7B%7D")]
+        for answer in answers:
+            assert TOKEN not in answer.text and TOKEN not in str(answer.headers)
+        processes = _tree(server.process.pid)
+        assert len(processes) >= 3  # the master, the front, a worker
+        for pid in processes:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                assert TOKEN.encode() not in cmdline.read()
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                assert TOKEN.encode() not in environ.read()
+    assert any("/sparql" in line for line in server.log)  # the access log was written
+    assert TOKEN not in server.stderr()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        pids.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                frontier.extend(int(child) for child in children.read().split())
+        except OSError:
+            pass
+    return pids
