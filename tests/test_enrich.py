@@ -286,7 +286,8 @@ def test_help_says_what_is_written_where():
     assert done.returncode == 0
     assert "Without --write or --output nothing is written" in text
     assert "--write Write the named graph to data/eurlex/cellar.ttl: a data file that validate, query, serve" in text
-    assert "-o, --output FILE Write the named graph to this file (instead of data/eurlex/cellar.ttl)" in text
+    assert ("-o, --output FILE Write the named graph to this file (instead of data/eurlex/cellar.ttl); any file "
+            "under data/ is loaded by the build") in text
     assert "The curated data files are never changed" in text
     assert "Nothing curated is changed" not in text
 
@@ -297,8 +298,8 @@ def test_the_default_is_a_dry_run_that_writes_nothing(fixture_endpoint, project_
     assert done.returncode == 0, done.stderr
     assert sorted(p.relative_to(project_copy) for p in project_copy.rglob("*")) == before
     out = done.stdout
-    assert ("Dry run: nothing written. The named graph holds 91 triples, 17 of them not in the curated data; "
-            "--write would write data/eurlex/cellar.ttl:") in out
+    assert ("Dry run: nothing written. The named graph holds 91 triples, 17 of them not in the curated data"
+            ". What --write would do to data/eurlex/cellar.ttl:") in out
     assert "  the file does not exist: it would be created, with facts about 9 acts." in out
     assert "Acts it would describe (9):" in out
     line = _act_line(out, "32024R1689")
@@ -318,7 +319,7 @@ def test_write_then_the_dry_run_sees_no_change_then_a_stale_fact(fixture_endpoin
     assert written.startswith(b"@prefix")
 
     again = run_in(project_copy, "enrich", "--endpoint", fixture_endpoint)
-    assert "  it holds this graph already: it would be left as it is." in again.stdout
+    assert "  nothing: it holds this graph already (only the generation time would differ)." in again.stdout
     assert "Acts whose facts would change" not in again.stdout
     assert target.read_bytes() == written
 
@@ -338,7 +339,7 @@ def test_dry_run_with_output_compares_with_that_file_and_leaves_it(fixture_endpo
     target.write_bytes(tampered)
     done = run_cli("enrich", "--endpoint", fixture_endpoint, "-o", str(target), "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert f"--output without --dry-run would write {target}:" in done.stdout
+    assert f"What --output without --dry-run would do to {target}:" in done.stdout
     assert "(eli:is_about -1)" in _act_line(done.stdout, "32024R1689")
     assert target.read_bytes() == tampered
 

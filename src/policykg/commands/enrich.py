@@ -32,7 +32,8 @@ from policykg.sparql.client import RetryPolicy
               help=f"Write the named graph to data/{DEFAULT_OUTPUT.as_posix()}: a data file that validate, "
                    "query, serve, export and publish then load with the curated data (review and commit it).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the named graph to this file (instead of data/eurlex/cellar.ttl).")
+              help="Write the named graph to this file (instead of data/eurlex/cellar.ttl); any file under data/ "
+                   "is loaded by the build like the curated data.")
 @click.option("--batch-size", type=click.IntRange(1, 1000), default=50, show_default=True,
               help="CELEX numbers per query.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
@@ -89,13 +90,13 @@ def _shown(path: Path) -> str:
 def _print_plan(plan: FileChanges, triples: int, additions: int, *, default: bool) -> None:
     how = "--write" if default else "--output without --dry-run"
     click.echo(f"Dry run: nothing written. The named graph holds {triples} triples, {additions} of them not in "
-               f"the curated data; {how} would write {_shown(plan.path)}:")
+               f"the curated data. What {how} would do to {_shown(plan.path)}:")
     if plan.state == "absent":
         click.echo(f"  the file does not exist: it would be created, with facts about {len(plan.acts)} acts.")
     elif plan.state == "unreadable":
         click.echo("  the file is not a graph this command reads: it would be replaced.")
     elif not plan.would_write:
-        click.echo("  it holds this graph already: it would be left as it is.")
+        click.echo("  nothing: it holds this graph already (only the generation time would differ).")
         return
     else:
         click.echo(f"  {plan.added} triples added and {plan.removed} removed about {len(plan.acts)} acts; "
