@@ -27,7 +27,8 @@ import time
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from support import attacks
+from support.attacks import OUTSIDE
 
 from policykg.errors import PolicyKGError
 from policykg.namespaces import PREFIXES
@@ -35,7 +36,6 @@ from policykg.sparql.federation import answer_of, inline_answers
 from policykg.sparql.guard import Limits, check_query, check_update
 
 BASE = "http://localhost/sparql"
-OUTSIDE = "file:///etc/policykg-marker"   # the graph only a dataset clause can reach
 MARKER = ox.Quad(ox.NamedNode("urn:marker:s"), ox.NamedNode("urn:marker:p"), ox.NamedNode("urn:marker:o"),
                  ox.NamedNode(OUTSIDE))
 XSD_BOOLEAN, XSD_DOUBLE, XSD_DECIMAL = (ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{name}")
@@ -101,111 +101,6 @@ def _canary():
     CANARY.close()
 
 
-def _escaped(iri: str) -> str:
-    """The IRI with its scheme's colon and first letter written as \\u escapes."""
-    scheme, _, rest = iri.partition(":")
-    return f"\\u{ord(scheme[0]):04X}{scheme[1:]}\\u003A{rest}"
-
-
-def _case(word: str) -> st.SearchStrategy[str]:
-    return st.sampled_from([word.upper(), word.lower(), word.title(), word[:-1].lower() + word[-1].upper()])
-
-
-_gap = st.sampled_from([" ", "\n", "\t", " #c SERVICE <x>\n", "#\n", "  "])
-_glue = st.one_of(_gap, st.just(""))   # "" glues a keyword to what follows (a prefixed name or an IRI)
-
-
-def _target(url: str) -> st.SearchStrategy[tuple[str, str]]:
-    """(prologue, reference): a way to name ``url`` (which ends with "/") in a text."""
-    host = url[:-1]
-    return st.sampled_from([
-        ("", f"<{url}>"),
-        ("", f"<{url}x>"),
-        ("", f"<{_escaped(url)}>"),
-        (f"BASE <{url}>\n", "<>"),
-        (f"BASE <{url}>\n", "<x>"),
-        (f"BASE <{host}/a/b/>\n", "<../../x>"),
-        (f"BASE <{_escaped(url)}>\n", "<y>"),
-        (f"PREFIX : <{url}>\n", ":"),
-        (f"PREFIX : <{url}>\n", ":x"),
-        (f"PREFIX p: <{url}>\n", "p:x"),
-        (f"PREFIX p: <{_escaped(url)}>\n", "p:x"),
-        (f"BASE <{url}>\nPREFIX p: <>\n", "p:"),
-        (f"PREFIX cdm: <{url}>\n", "cdm:x"),                 # a predefined prefix, redefined by the text
-        (f"PREFIX silent: <{url}>\n", "silent:x"),
-        (f"PREFIX named: <{url}>\n", "named:x"),
-    ])
-
-
-_silent = st.one_of(st.just(""), st.tuples(_glue, _case("SILENT")).map("".join))
-#: What may stand right before the clause, glued to it: the engine reads ``trueSERVICE`` as ``true SERVICE``.
-_lead = st.sampled_from(["", "", "?a ?b true", "?a ?b false", "?a ?b 1e3", "?a ?b 1.5", "?a ?b ?c .", "?a ?b ?c ;",
-                         "?a ?b (1)", "?a ?b []", "?a ?b 'x'", "?a ?b 'x'@en ", "?a ?b ?c"])
-_service = st.tuples(_case("SERVICE"), _silent, _glue, _target(CANARY.url), _lead).map(
-    lambda t: (t[3][0], f"{t[4]}{t[0]}{t[1]}{t[2]}{t[3][1]} {{ ?s ?p ?o }}"))
-
-_places = st.sampled_from([
-    "{}", "{ OPTIONAL {} }", "{ FILTER EXISTS {} }", "{ FILTER NOT EXISTS {} }", "{ { SELECT * WHERE {} } }",
-    "{ ?a ?b ?c . MINUS {} }", "{ {} UNION { ?a ?b ?c } }", "{ { ?a ?b ?c } UNION {} }", "{ GRAPH ?g {} }",
-    "{ BIND(1 AS ?one) {} }", "{ ?a ?b ?c OPTIONAL { { SELECT ?s WHERE {} LIMIT 1 } } }",
-    "{ VALUES ?v { 1 } {} }", "{ FILTER(?a < ?b && ?c > ?d) {} }", "{ ?a ?b 'SERVICE <x> {' . {} }",
-    "{ GRAPH:g {} }",
-])
-_form = st.sampled_from(["SELECT *", "select *", "ASK", "CONSTRUCT { ?s ?p ?o }", "DESCRIBE ?s", "SELECT ?s"])
-_where = st.sampled_from(["WHERE ", "where\n", "", "#w\n"])
-
-
-def _service_query(draw_parts) -> str:
-    (prologue, clause), place, form, where = draw_parts
-    body = place.replace("{}", "{ " + clause + " }", 1)
-    return f"PREFIX : <urn:x:>\n{prologue}{form} {where}{body}"
-
-
-_service_queries = st.tuples(_service, _places, _form, _where).map(_service_query)
-
-_load = st.tuples(_case("LOAD"), _silent, _glue,
-                  _target(CANARY.url), st.sampled_from(["", " INTO GRAPH <urn:g>", " into graph:g", " INTO GRAPH:g"]),
-                  st.sampled_from(["", "CLEAR SILENT GRAPH <urn:x> ;\n", "INSERT DATA { <urn:a> <urn:b> 1 } ;\n"])
-                  ).map(lambda t: f"PREFIX g: <urn:g:>\n{t[3][0]}{t[5]}{t[0]}{t[1]}{t[2]}{t[3][1]}{t[4]}")
-_update_service = st.tuples(_service, _places).map(
-    lambda t: f"PREFIX : <urn:x:>\n{t[0][0]}INSERT {{ <urn:a> <urn:b> <urn:c> }} WHERE "
-              + t[1].replace("{}", "{ " + t[0][1] + " }", 1))
-
-
-def _dataset_target() -> st.SearchStrategy[tuple[str, str]]:
-    folder, name = OUTSIDE.rsplit("/", 1)
-    return st.sampled_from([
-        ("", f"<{OUTSIDE}>"),
-        ("", f"<{_escaped(OUTSIDE)}>"),
-        ("", f"<fil\\u0065:///etc/{name}>"),
-        (f"BASE <{folder}/>\n", f"<{name}>"),
-        (f"BASE <{_escaped(folder)}/>\n", f"<{name}>"),
-        (f"BASE <{folder}/sub/>\n", f"<../{name}>"),
-        (f"PREFIX f: <{folder}/>\n", f"f:{name}"),
-        (f"PREFIX : <{folder}/>\n", f":{name}"),
-        (f"PREFIX named: <{folder}/>\n", f"named:{name}"),
-        (f"PREFIX file: <{folder}/>\n", f"file:{name}"),    # the predefined file: prefix, redefined
-        (f"BASE <{folder}/>\nPREFIX f: <>\n", f"f:{name}"),
-    ])
-
-
-_named = st.one_of(st.just(""), st.tuples(_case("NAMED"), _glue).map(lambda t: t[0] + t[1]))
-_from = st.tuples(_case("FROM"), _glue, _named, _glue, _dataset_target(), st.booleans()).map(
-    lambda t: (t[4][0], f"{t[0]}{t[1] if t[2] else ''}{t[2]}{t[3]}{t[4][1]}", t[5]))
-_dataset_queries = _from.map(
-    lambda t: f"{t[0]}SELECT ?s FROM <http://safe.example/> FROM NAMED <http://safe.example/> "
-              + (f"{t[1]} " if t[2] else "") + "WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-              + ("" if t[2] else f" # {t[1]}"))
-_using = st.tuples(_case("USING"), _glue, _named, _glue, _dataset_target()).map(
-    lambda t: (t[4][0], f"{t[0]}{t[1] if t[2] else ''}{t[2]}{t[3]}{t[4][1]}"))
-_with = st.tuples(_case("WITH"), _glue, _dataset_target()).map(lambda t: (t[2][0], f"{t[0]}{t[1]}{t[2][1]}"))
-_dataset_updates = st.one_of(
-    _using.map(lambda t: f"{t[0]}INSERT {{ GRAPH <urn:out> {{ ?s ?p ?o }} }} USING <http://safe.example/> {t[1]} "
-                         "WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"),
-    _with.map(lambda t: f"{t[0]}{t[1]} INSERT {{ GRAPH <urn:out> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"),
-)
-
-
 # -- running the engine ----------------------------------------------------------------------------------------------
 
 def _store() -> ox.Store:
@@ -257,7 +152,7 @@ def _refused(check, text: str, limits: Limits = NO_SERVICE) -> bool:
 
 
 @SETTINGS
-@given(_service_queries)
+@given(attacks.service_queries(CANARY.url))
 def test_every_query_the_engine_federates_is_refused(text):
     if _engine_connects(text):
         event("the engine connected")
@@ -265,7 +160,7 @@ def test_every_query_the_engine_federates_is_refused(text):
 
 
 @SETTINGS
-@given(st.one_of(_load, _update_service))
+@given(attacks.calling_updates(CANARY.url))
 def test_every_update_the_engine_sends_out_is_refused(text):
     if _engine_connects(text, update=True):
         event("the engine connected")
@@ -273,7 +168,7 @@ def test_every_update_the_engine_sends_out_is_refused(text):
 
 
 @SETTINGS
-@given(_dataset_queries)
+@given(attacks.dataset_queries)
 def test_every_dataset_clause_the_engine_reads_outside_is_refused(text):
     rows = _run_query(text, _store())
     if rows and ox.NamedNode("urn:marker:s") in rows:
@@ -282,7 +177,7 @@ def test_every_dataset_clause_the_engine_reads_outside_is_refused(text):
 
 
 @SETTINGS
-@given(_dataset_updates)
+@given(attacks.dataset_updates)
 def test_every_update_dataset_the_engine_reads_outside_is_refused(text):
     store = _store()
     try:
@@ -338,22 +233,16 @@ def _answer_locally(call) -> tuple:
     return answer_of(call.endpoint, store.query(call.query))
 
 
-_allowed_target = _target(ALLOWED.url).map(lambda t: t)
-_mixed_service = st.tuples(_case("SERVICE"), _silent, _glue, st.one_of(_target(CANARY.url), _allowed_target),
-                           _lead).map(lambda t: (t[3][0], f"{t[4]}{t[0]}{t[1]}{t[2]}{t[3][1]} {{ ?s ?p ?o }}"))
-_mixed_queries = st.tuples(st.lists(_mixed_service, min_size=1, max_size=3), _places, _form, _where).map(
-    lambda t: _service_query(((
-        "".join(dict.fromkeys(p for p, _ in t[0])), " . ".join(c for _, c in t[0])), t[1], t[2], t[3])))
-
 
 @SETTINGS
-@given(_mixed_queries)
+@given(attacks.mixed_queries(CANARY.url, ALLOWED.url))
 def test_with_an_allow_list_the_engine_never_connects(text):
     limits = Limits(allowed_services=frozenset({ALLOWED.url}))
     try:
         checked = check_query(text, base_iri=BASE, limits=limits)
     except PolicyKGError:
         return
+    event(f"{len(checked.services)} allowed call(s) answered and inlined")
     answers = [_answer_locally(call) for call in checked.services]
     assert {call.endpoint for call in checked.services} <= {ALLOWED.url}
     rewritten = inline_answers(checked.text, checked.services, answers)
