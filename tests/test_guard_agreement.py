@@ -27,6 +27,7 @@ import time
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from support import attacks
 from support.attacks import OUTSIDE
 
@@ -235,7 +236,7 @@ def _answer_locally(call) -> tuple:
 
 
 @SETTINGS
-@given(attacks.mixed_queries(CANARY.url, ALLOWED.url))
+@given(st.one_of(attacks.mixed_queries(CANARY.url, ALLOWED.url), attacks.service_queries(ALLOWED.url)))
 def test_with_an_allow_list_the_engine_never_connects(text):
     limits = Limits(allowed_services=frozenset({ALLOWED.url}))
     try:
