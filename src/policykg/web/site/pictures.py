@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from policykg.web.site.label_layout import Label, lane_offsets, pack, text_width, wrap
+
 # Colour per lifecycle stage (colour-blind-safe palette), and a fallback.
 STAGE_COLOURS = {
     "proposed": "#0072B2", "under-negotiation": "#56B4E9", "provisional-agreement": "#009E73",
@@ -37,56 +39,146 @@ EVIDENCE = {"official": "Official record", "secondary": "Secondary sources only"
             "claim": "Claimed by the source page"}
 
 
-def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 900) -> str:
-    """Events above the axis (filled: dated by an official record; hollow: by secondary sources only), the page's
-    claims below it (hatched, at their stated precision)."""
+def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 960) -> str:
+    """Events above the axis (filled: dated by an official record; hollow, dashed: by secondary sources only), the
+    page's claims below it (dashed squares, italic, at their stated precision), each label in a lane of its own
+    side with a leader line to its mark (:mod:`.label_layout`: no two labels overlap). A band along the axis
+    shows the stage each event put the file in, until the next."""
     if not points:
         return _empty_svg(title, width, "No dated events.")
     points = sorted(points, key=lambda p: (p.when, not p.is_event))
     start, end = points[0].when, points[-1].when
     span = max((end - start).days, 1)
-    left, right, axis_y = 60, width - 60, 150
-    height = 300
+    left, right = 70, width - 70
 
     def x(day: date) -> float:
         return left + (right - left) * (day - start).days / span
 
-    parts = [_header(width, height, title),
+    events = [p for p in points if p.is_event]
+    claims = [p for p in points if not p.is_event]
+    above = [_point_label(p, x(p.when)) for p in events]
+    below = [_point_label(p, x(p.when)) for p in claims]
+    lanes_above = pack([label for label, _ in above], left=8, right=width - 8)
+    lanes_below = pack([label for label, _ in below], left=8, right=width - 8)
+    offsets_above = lane_offsets([label for label, _ in above], lanes_above, 8)
+    offsets_below = lane_offsets([label for label, _ in below], lanes_below, 8)
+    tallest_above = max((o + la.height for (la, _), o in
+                         ((item, offsets_above[item[0].lane]) for item in above)), default=0.0)
+    tallest_below = max((o + la.height for (la, _), o in
+                         ((item, offsets_below[item[0].lane]) for item in below)), default=0.0)
+    axis_y = 44 + tallest_above + 22
+    below_top = axis_y + 40
+    legend_y = below_top + tallest_below + (24 if below else 4)
+    legend, legend_height = _timeline_legend(legend_y, width)
+    height = int(legend_y + legend_height + 8)
+
+    parts = [_header(width, height, title), _stage_band(events, x, axis_y, right),
              f'<line x1="{left}" y1="{axis_y}" x2="{right}" y2="{axis_y}" stroke="#444" stroke-width="2"/>']
-    for year in range(start.year, end.year + 1):
-        tick = date(year, 1, 1)
-        if start <= tick <= end:
-            parts.append(f'<line x1="{x(tick):.1f}" y1="{axis_y - 5}" x2="{x(tick):.1f}" y2="{axis_y + 5}" '
-                         f'stroke="#444"/>'
-                         f'<text x="{x(tick):.1f}" y="{axis_y + 20}" font-size="11" text-anchor="middle">{year}</text>')
-    above = below = 0
-    for point in points:
-        colour = STAGE_COLOURS.get(point.stage, "#666")
-        px = x(point.when)
-        if point.is_event:
-            above += 1
-            y = axis_y - 30 - (above % 4) * 22
-            fill = colour if point.kind == "official" else "white"
-            mark = f'<circle cx="{px:.1f}" cy="{axis_y}" r="6" fill="{fill}" stroke="{colour}" stroke-width="2"/>'
-        else:
-            below += 1
-            y = axis_y + 45 + (below % 4) * 22
-            mark = (f'<rect x="{px - 5:.1f}" y="{axis_y - 5}" width="10" height="10" fill="white" '
-                    f'stroke="{colour}" stroke-width="2" stroke-dasharray="2,1"/>')
-        text = f"{point.when.isoformat() if point.precision == 'day' else _period(point)} {point.label}"
-        # Labels in the right third run leftwards so they stay inside the picture.
-        anchor, tx = ("end", px - 4) if px > left + (right - left) * 0.66 else ("start", px + 4)
-        parts.append(
-            f'<g class="{"event" if point.is_event else "claim"}" data-evidence="{point.kind}" '
-            f'data-stage="{escape(point.stage)}"><title>{escape(EVIDENCE[point.kind] + ": " + text)}</title>'
-            f'<line x1="{px:.1f}" y1="{axis_y}" x2="{px:.1f}" y2="{y + 4}" stroke="{colour}" stroke-width="1"/>'
-            f'{mark}<text x="{tx:.1f}" y="{y}" font-size="11" fill="{colour}" text-anchor="{anchor}">'
-            f'{escape(_shorten(text))}</text></g>')
-    parts.append(f'<text x="{left}" y="{height - 12}" font-size="11" fill="#444">● event dated by an official '
-                 f'record (EUR-Lex, OEIL, institutions)   ○ event dated by secondary sources only   □ the source '
-                 f'page\'s claim, at its stated precision</text>')
+    parts += _year_ticks(start, end, x, axis_y, (right - left) / span * 365.25)
+    for (label, (point, lines)), offset in ((item, offsets_above[item[0].lane]) for item in above):
+        parts.append(_point_mark(point, label, lines, x(point.when), axis_y, axis_y - 18 - offset - label.height,
+                                 up=True))
+    for (label, (point, lines)), offset in ((item, offsets_below[item[0].lane]) for item in below):
+        parts.append(_point_mark(point, label, lines, x(point.when), axis_y, below_top + offset, up=False))
+    parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)
+
+
+LINE = 13           # line height of an 11 px label
+BOLD = ' font-weight="bold"'
+LABEL_WIDTH = 230   # a label's widest line
+
+
+def _point_label(point: TimelinePoint, anchor: float) -> tuple[Label, tuple[TimelinePoint, list[str]]]:
+    """A point's label box: its date (bold) on the first line, then its text on at most two lines."""
+    head = _when(point) + (" · page claim" if not point.is_event else "")
+    lines, _ = wrap(point.label, 11, LABEL_WIDTH, 2) if point.label else ([], False)
+    box_width = max([text_width(head, 11, bold=True)] + [text_width(line, 11) for line in lines])
+    return Label(anchor, box_width, LINE * (1 + len(lines)) + 2), (point, [head, *lines])
+
+
+def _when(point: TimelinePoint) -> str:
+    return point.when.isoformat() if point.precision == "day" else _period(point)
+
+
+def _point_mark(point: TimelinePoint, label: Label, lines: list[str], px: float, axis_y: float, top: float,
+                *, up: bool) -> str:
+    colour = STAGE_COLOURS.get(point.stage, "#666")
+    if point.kind == "claim":
+        mark = (f'<rect x="{px - 5:.1f}" y="{axis_y - 5}" width="10" height="10" fill="white" '
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="2,1"/>')
+        dash = ' stroke-dasharray="1,2"'
+    else:
+        fill = colour if point.kind == "official" else "white"
+        mark = f'<circle cx="{px:.1f}" cy="{axis_y}" r="6" fill="{fill}" stroke="{colour}" stroke-width="2"/>'
+        dash = "" if point.kind == "official" else ' stroke-dasharray="4,2"'
+    leader_end = top + label.height if up else top
+    full = f"{_when(point)} {point.label}".strip()
+    tspans = "".join(
+        f'<tspan x="{label.x:.1f}" y="{top + LINE * (row + 1) - 2:.1f}"'
+        f'{BOLD if row == 0 else ""}>{escape(line)}</tspan>'
+        for row, line in enumerate(lines))
+    style = ' font-style="italic"' if point.kind == "claim" else ""
+    return (f'<g class="{"event" if point.is_event else "claim"}" data-evidence="{point.kind}" '
+            f'data-stage="{escape(point.stage)}"><title>{escape(EVIDENCE[point.kind] + ": " + full)}</title>'
+            f'<line x1="{px:.1f}" y1="{axis_y}" x2="{px:.1f}" y2="{leader_end:.1f}" stroke="{colour}" '
+            f'stroke-width="1"{dash}/>'
+            f'<line x1="{min(px, label.x):.1f}" y1="{leader_end:.1f}" x2="{max(px, label.x + label.width):.1f}" '
+            f'y2="{leader_end:.1f}" stroke="{colour}" stroke-width="1"{dash}/>'
+            f'{mark}<text font-size="11" fill="#1f1f1f"{style}>{tspans}</text></g>')
+
+
+def _stage_band(events: list[TimelinePoint], x, axis_y: float, right: float) -> str:
+    """The stage each event put the file in, as a band under the axis until the next event."""
+    parts = []
+    for index, event in enumerate(events):
+        x0 = x(event.when)
+        x1 = x(events[index + 1].when) if index + 1 < len(events) else right
+        if x1 - x0 < 0.5:
+            continue
+        parts.append(f'<rect class="stage-band" data-stage="{escape(event.stage)}" x="{x0:.1f}" y="{axis_y - 4}" '
+                     f'width="{x1 - x0:.1f}" height="8" fill="{STAGE_COLOURS.get(event.stage, "#666")}" '
+                     f'fill-opacity="0.35"/>')
+    return "".join(parts)
+
+
+def _year_ticks(start: date, end: date, x, axis_y: float, year_width: float) -> list[str]:
+    """A tick each year, labelled every n years so that the labels keep 16 px apart."""
+    step = next(n for n in (1, 2, 5, 10, 20, 50) if n * year_width >= text_width("2000", 11) + 16)
+    parts = []
+    for year in range(start.year, end.year + 1):
+        tick = date(year, 1, 1)
+        if not start <= tick <= end:
+            continue
+        parts.append(f'<line x1="{x(tick):.1f}" y1="{axis_y - 5}" x2="{x(tick):.1f}" y2="{axis_y + 5}" '
+                     f'stroke="#444"/>')
+        if year % step == 0:
+            parts.append(f'<text class="year" x="{x(tick):.1f}" y="{axis_y + 20}" font-size="11" '
+                         f'text-anchor="middle">{year}</text>')
+    return parts
+
+
+def _timeline_legend(top: float, width: int) -> tuple[str, float]:
+    """The three kinds of mark, each with its meaning, in rows that fit the width."""
+    items = [("official", "event dated by an official record (EUR-Lex, OEIL, institutions)"),
+             ("secondary", "event dated by secondary sources only"),
+             ("claim", "the source page's claim, at its stated precision")]
+    parts, x, y = ['<g class="legend">'], 10.0, top + 12
+    for kind, text in items:
+        needed = 18 + text_width(text, 11) + 18
+        if x > 10 and x + needed > width - 10:
+            x, y = 10.0, y + 18
+        if kind == "claim":
+            parts.append(f'<rect x="{x:.1f}" y="{y - 9}" width="10" height="10" fill="white" stroke="#444" '
+                         f'stroke-width="2" stroke-dasharray="2,1"/>')
+        else:
+            fill = "#444" if kind == "official" else "white"
+            parts.append(f'<circle cx="{x + 5:.1f}" cy="{y - 4}" r="5" fill="{fill}" stroke="#444" stroke-width="2"/>')
+        parts.append(f'<text x="{x + 16:.1f}" y="{y}" font-size="11" fill="#444">{escape(text)}</text>')
+        x += needed
+    parts.append("</g>")
+    return "".join(parts), y - top + 6
 
 
 def stance_chart_svg(title: str, counts: list[tuple[str, int]], *, width: int = 600) -> str:
