@@ -203,9 +203,9 @@ class Parameter:
     def hint(self) -> str:
         words = " or ".join(TYPE_HINTS[t] for t in self.types)
         if self.values:
-            words = f"one of the values of {self.values} (short name or IRI)"
+            words = f"a value of {self.values}: its short name or IRI"
             if self.multiple:
-                words = f"one or more of the values of {self.values} (short name or IRI, repeated for several)"
+                words += " (repeat the parameter for several)"
         elif self.slug_base:
             words += f" (or a slug of {self.slug_base})"
         return words
