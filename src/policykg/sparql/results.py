@@ -6,7 +6,9 @@ Graph Store's graphs) all call it, so the same answer gives the same bytes every
 header row, RFC 4180 quoting, CRLF, UTF-8, plain values: opens cleanly in a spreadsheet), ``tsv`` (SPARQL 1.1 TSV:
 terms in N-Triples syntax), ``json`` and ``xml`` (SPARQL 1.1 JSON and XML results); a graph is written by
 :mod:`policykg.rdf_writer` (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) and also gives a table, CSV or TSV
-of its triples (subject, predicate, object).
+of its triples (subject, predicate, object); ``html`` is a table for a page (an HTML fragment: ``<table>``), whose
+IRIs link where the page's ``link`` function says (the web sends ours to this server's own pages) and nowhere
+without one.
 
 Caps are options (the command line has none): at most ``max_rows`` rows or triples and about ``max_bytes`` bytes.
 A cut answer stays a valid document and says so where the format has room: JSON and XML results name the note in
@@ -20,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -32,6 +34,7 @@ from policykg.errors import NotAcceptable, QueryParameterError
 from policykg.formats import (
     ANSWER_FORMATS,
     CSV,
+    HTML,
     JSON,
     NQUADS,
     NTRIPLES,
@@ -164,10 +167,15 @@ def serialize(result: QueryResult, format_name: str) -> bytes:
 # -- the writer -------------------------------------------------------------------------------------------------
 
 def write(answer: Any, fmt: Format, *, max_rows: int | None = None, max_bytes: int | None = None,
-          note: str = "") -> Body:
+          note: str = "", link: Callable[[str], str] | None = None) -> Body:
     """Write ``answer`` (a :data:`QueryResult`, or an engine's answer: solutions, a boolean, triples) in ``fmt``,
-    at most ``max_rows`` rows or triples and about ``max_bytes`` bytes; a cut answer points to ``note``."""
+    at most ``max_rows`` rows or triples and about ``max_bytes`` bytes; a cut answer points to ``note``. ``link``
+    (HTML only) gives the address an IRI links to, or "" for none."""
     result = _read(answer, max_rows)
+    if fmt is HTML:
+        variables, rows = _tabular(result)
+        return _rows(variables, rows, fmt, max_bytes=max_bytes, note=note,
+                     cut=bool(getattr(result, "truncated", False)), writer=_html_writer(link))
     if fmt not in ANSWER_FORMATS[result.kind] and not (result.kind == "ask" and fmt in (JSON, XML)):
         raise QueryParameterError("format", f"this query gives {_KIND_TEXT[result.kind]}; {fmt.name!r} cannot "
                                             "write it")
@@ -217,8 +225,9 @@ def _capped(items: Iterator[Any], max_rows: int) -> tuple[list[Any], bool]:
 
 # -- rows (SELECT; ASK and graphs as tables) --------------------------------------------------------------------
 
-def _rows(variables: list[str], rows: list, fmt: Format, *, max_bytes: int | None, note: str, cut: bool) -> Body:
-    writer = _ROW_WRITERS[fmt]
+def _rows(variables: list[str], rows: list, fmt: Format, *, max_bytes: int | None, note: str, cut: bool,
+          writer: Callable[..., tuple[bytes, list[bytes], bytes]] | None = None) -> Body:
+    writer = writer or _ROW_WRITERS[fmt]
     head, parts, tail = writer(variables, rows)
     if max_bytes is None:
         kept = len(parts)
@@ -282,6 +291,31 @@ def _tsv_rows(variables: list[str], rows: list, note: str | None = None) -> tupl
 
 
 _ROW_WRITERS = {JSON: _json_rows, XML: _xml_rows, CSV: _csv_rows, TSV: _tsv_rows}
+
+
+def _html_writer(link: Callable[[str], str] | None) -> Callable[..., tuple[bytes, list[bytes], bytes]]:
+    def rows(variables: list[str], rows: list, note: str | None = None) -> tuple[bytes, list[bytes], bytes]:
+        head = ('<table class="data answer">\n<thead><tr>'
+                + "".join(f'<th scope="col">{escape(v)}</th>' for v in variables) + "</tr></thead>\n<tbody>\n")
+        parts = [("<tr>" + "".join(f"<td>{_html_term(t, link)}</td>" for t in row) + "</tr>\n").encode("utf-8")
+                 for row in rows]
+        tail = "</tbody></table>\n"
+        if note:
+            tail += (f'<p class="note truncated">This answer was cut at a limit of the endpoint; see '
+                     f'{escape(note)}.</p>\n')
+        return head.encode("utf-8"), parts, tail.encode("utf-8")
+
+    return rows
+
+
+def _html_term(term: Term | None, link: Callable[[str], str] | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        href = link(term.value) if link is not None else ""
+        text = escape(term.value)
+        return f"<a href={quoteattr(href)} title={quoteattr(term.value)}>{text}</a>" if href else text
+    return escape(_plain(term))
 
 
 def _boolean(value: bool, fmt: Format) -> bytes:

@@ -41,6 +41,14 @@ def local_path(iri: str, script_root: str = "") -> str:
     return f"{path}#{quote(fragment, safe=_SAFE)}" if "#" in iri else path
 
 
+def href_for(iri: str, script_root: str = "") -> str:
+    """Where a page links ``iri``: one of ours to its page on this server (never to the persistent base, which
+    only redirects here), another web IRI to itself, anything else (``urn:``, ``mailto:``) nowhere ("")."""
+    if is_ours(iri):
+        return local_path(iri, script_root)
+    return iri if iri.startswith(("http://", "https://")) else ""
+
+
 def iri_for_path(path: str) -> str:
     """The IRI a request path stands for (``path`` as Flask gives it: decoded, starting with "/")."""
     return BASE + path.lstrip("/")

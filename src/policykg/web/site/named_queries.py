@@ -22,11 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
 from policykg.errors import PolicyKGError, QueryParameterError
-from policykg.formats import ANSWER_FORMATS
+from policykg.formats import ANSWER_FORMATS, HTML
 from policykg.queries.choices import choices_for, parse_source
 from policykg.queries.parameters import Choice, Parameter, ValueNotAccepted
 from policykg.queries.registry import NamedQuery, QueryRegistry
@@ -36,7 +35,7 @@ from policykg.web.context import current_endpoint
 from policykg.web.errors import reply_for
 from policykg.web.respond import Reply, accepts_gzip, answer, etag_for, matches, not_modified
 from policykg.web.settings import TIME_LIMIT_PARAMETER, Settings, public_root, requested_time_limit
-from policykg.web.site.local_iris import is_ours, local_path
+from policykg.web.site.local_iris import href_for
 from policykg.web.site.site_info import site
 
 #: Rows shown on the HTML page; the data URLs give every row up to the endpoint's cap.
@@ -198,9 +197,9 @@ def _page(query: NamedQuery) -> Any:
         error = problem
     table = None
     if isinstance(result, SelectResult):
-        root = request.script_root
-        table = {"variables": result.variables, "total": len(result.rows), "truncated": result.truncated,
-                 "rows": [[_cell(t, root) for t in row] for row in result.rows[:HTML_ROW_LIMIT]]}
+        root = request.script_root  # the one answer writer links our IRIs to this server's pages
+        html = write(result, HTML, max_rows=HTML_ROW_LIMIT, link=lambda iri: href_for(iri, root)).data.decode()
+        table = {"html": html, "total": len(result.rows), "truncated": result.truncated}
     arguments: dict[str, Any] = dict(values)  # URL parameters, as url_for takes them (a list repeats the key)
     links = {f: url_for(f"{request.blueprint}.named", target=f"{query.name}.{f}", **arguments)
              for f in DATA_FORMATS if (query.kind, f) in _HTTP_FORMAT}
@@ -221,16 +220,6 @@ def _parameter_error(error: QueryParameterError) -> Response:
     if isinstance(error, ValueNotAccepted):
         body["accepted"] = [{"name": c.name, "value": c.value.value, "label": c.label} for c in error.accepted]
     return Reply(reply.status, reply.headers, json.dumps(body, ensure_ascii=False).encode("utf-8")).flask()
-
-
-def _cell(term: Any, root: str) -> dict[str, str] | None:
-    if term is None:
-        return None
-    value = getattr(term, "value", str(term))
-    href = ""
-    if isinstance(term, ox.NamedNode):
-        href = local_path(value, root) if is_ours(value) else value if value.startswith(("http://", "https://")) else ""
-    return {"text": value, "href": href}
 
 
 def _describe(query: NamedQuery, choices: Choices) -> dict[str, Any]:
