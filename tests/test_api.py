@@ -256,3 +256,13 @@ def test_a_list_for_a_single_valued_parameter_and_a_value_not_accepted_are_refus
         kg.query("files-affecting-group", group="undocumented-migrant")
     assert raised.value.parameter == "group"
     assert "undocumented-people" in str(raised.value)           # the accepted values are listed
+
+
+def test_parameters_named_like_python_keywords_and_given_as_a_mapping(kg):
+    by_keyword = kg.query("acts-applying-in-period", from_=datetime.date(2026, 1, 1), to="2026-12-31")
+    by_mapping = kg.query("acts-applying-in-period", {"from": "2026-01-01", "to": datetime.date(2026, 12, 31)})
+    assert by_keyword.to_csv() == by_mapping.to_csv()
+    assert "32024R1689" in by_keyword.column("celex")
+    assert all(datetime.date(2026, 1, 1) <= row["applies"] <= datetime.date(2026, 12, 31) for row in by_keyword)
+    with pytest.raises(QueryParameterError, match="given twice"):
+        kg.query("acts-applying-in-period", {"from": "2026-01-01"}, from_="2025-01-01")

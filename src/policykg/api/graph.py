@@ -9,13 +9,13 @@ A named query runs exactly as ``policykg query`` runs it (one registry, typed pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from policykg.api.rows import Rows, Triples
 from policykg.api.values import parameter_text
-from policykg.errors import PolicyKGError, QueryNotFound
+from policykg.errors import PolicyKGError, QueryNotFound, QueryParameterError
 from policykg.namespaces import PREFIXES
 from policykg.project import Project
 from policykg.queries.registry import NamedQuery, QueryRegistry
@@ -89,14 +89,22 @@ class KnowledgeGraph:
             rows.append((ox.Literal(query.name), ox.Literal(query.title), ox.Literal(params)))
         return Rows(SelectResult(["name", "title", "parameters"], rows))
 
-    def query(self, name: str, /, **params: Any) -> Answer:
-        """Run a named query (see :meth:`queries`; or the path of an ``.rq`` file) with its parameters as
-        keywords: text, an IRI (``https://…``,
-        a prefixed name such as ``porg:ecre``, or the slug the parameter takes), a ``datetime.date``, an
-        ``int``, or a list of them for a parameter that takes several values. Rows for a SELECT, triples for a
-        CONSTRUCT, a bool for an ASK. Unknown and badly typed parameters raise QueryParameterError."""
+    def query(self, name: str, params: Mapping[str, Any] | None = None, /, **keywords: Any) -> Answer:
+        """Run a named query (see :meth:`queries`; or the path of an ``.rq`` file) with its parameters as keywords
+        (or a mapping, and ``from_=`` for a parameter named like a Python keyword, ``from``): text, an IRI
+        (``https://…``, a prefixed name such as ``porg:ecre``, or the short name the parameter takes), a
+        ``datetime.date``, an ``int``, or a list of them for a parameter that takes several values. Rows for a
+        SELECT, triples for a CONSTRUCT, a bool for an ASK. Unknown and badly typed parameters raise
+        QueryParameterError."""
         named = self.registry.resolve(name) if str(name).endswith(".rq") else self.registry[name]
-        values = {key: parameter_text(key, value) for key, value in params.items()}
+        declared = {p.name for p in named.params}
+        given = dict(params or {})
+        for key, value in keywords.items():
+            key = key[:-1] if key.endswith("_") and key not in declared and key[:-1] in declared else key
+            if key in given:
+                raise QueryParameterError(key, "given twice")
+            given[key] = value
+        values = {key: parameter_text(key, value) for key, value in given.items()}
         return _answer(named.run(self.store, values))
 
     # -- any query -----------------------------------------------------------------------------------------------
