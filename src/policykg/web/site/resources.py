@@ -96,8 +96,10 @@ def answer_iri(iri: str) -> Response:
         return _not_found(iri, index, fmt)
     dump = f"{root}/store?{urlencode({'graph': iri})}"
     if fmt is HTML:
+        # The page's canonical URL is this page; the persistent IRI only redirects here (and is named in Link:).
+        canonical = root + local_iris.local_path(iri) if local_iris.is_ours(iri) else iri
         page = render_template("pkg_resource.html", d=description, site=site(endpoint),
-                               alternates=_alternates(), canonical=iri, dump=dump)
+                               alternates=_alternates(), canonical=canonical, dump=dump)
         data = page.encode("utf-8")
     else:
         data = write_rdf(description.triples + _graph_statements(description, dump), fmt)
