@@ -266,3 +266,12 @@ def test_parameters_named_like_python_keywords_and_given_as_a_mapping(kg):
     assert all(datetime.date(2026, 1, 1) <= row["applies"] <= datetime.date(2026, 12, 31) for row in by_keyword)
     with pytest.raises(QueryParameterError, match="given twice"):
         kg.query("acts-applying-in-period", {"from": "2026-01-01"}, from_="2025-01-01")
+
+
+def test_connect_says_what_a_url_should_be(server):
+    with pytest.raises(PolicyKGError, match=r"connect\(\) takes a SPARQL endpoint's URL, such as http://"):
+        policykg.connect("127.0.0.1:8000/sparql")
+    with pytest.raises(UpstreamError) as raised:
+        policykg.connect(server.root + "/", retry=RetryPolicy(retries=0))
+    assert "405" in str(raised.value)
+    assert f"(not a SPARQL endpoint? policykg serve answers at {server.root}/sparql)" in str(raised.value)

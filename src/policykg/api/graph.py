@@ -9,13 +9,15 @@ A named query runs exactly as ``policykg query`` runs it (one registry, typed pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from policykg.api.rows import Rows, Triples
 from policykg.api.values import parameter_text
-from policykg.errors import PolicyKGError, QueryNotFound, QueryParameterError
+from policykg.errors import PolicyKGError, QueryNotFound, QueryParameterError, UpstreamError
 from policykg.namespaces import PREFIXES
 from policykg.project import Project
 from policykg.queries.registry import NamedQuery, QueryRegistry
@@ -154,8 +156,18 @@ def connect(url: str, *, root: str | Path | None = None, timeout: float = 60.0, 
     :func:`open` finds it). ``timeout``: seconds to wait for each answer; ``options``: those of
     :class:`policykg.store.remote.RemoteStore` (``credentials``, ``union``, ``scope``...). The endpoint is asked
     once here, so an unreachable one fails at once (UpstreamError)."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://", "sparql+http://", "sparql+https://")):
+        raise PolicyKGError(f"connect() takes a SPARQL endpoint's URL, such as http://127.0.0.1:8000/sparql, "
+                            f"not {url!r}")
     store = remote_store(url, timeout=timeout, **options)
-    store.version  # noqa: B018 - reaches the endpoint now rather than at the first query
+    try:
+        store.version  # noqa: B018 - reaches the endpoint now rather than at the first query
+    except UpstreamError as error:
+        path = urlsplit(store.endpoint).path
+        if not path.rstrip("/").endswith("sparql") and re.search(r": (404|405) ", str(error)):
+            root = store.endpoint.rstrip("/")
+            raise UpstreamError(f"{error} (not a SPARQL endpoint? policykg serve answers at {root}/sparql)") from None
+        raise
     try:
         registry: QueryRegistry | None = QueryRegistry.from_project(Project.locate(root))
     except PolicyKGError:
