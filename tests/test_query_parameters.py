@@ -335,3 +335,34 @@ def test_a_value_cannot_reach_the_query_text(registry, store):
     attack = 'ai-act> } ; DROP ALL ; <x'
     with pytest.raises(PolicyKGError):
         registry["files-and-instruments"].run(store, {"file": [attack, "ai-act"]})
+
+
+def test_an_optional_single_value_picker_offers_all(build, tmp_path):
+    from policykg.store.local import MemoryStore
+    from policykg.web import create_app
+
+    (tmp_path / "one-file.rq").write_text(
+        "# title: One file's label\n# param: file iri optional values=files slug=file: The file (all when empty).\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?file ?label WHERE { ?file a <https://w3id.org/policykg/ontology#PolicyFile> ; skos:prefLabel ?label }"
+        "\nORDER BY ?label\n")
+    store = MemoryStore(build.version)
+    store.load_nquads(build.nquads_path)
+    client = create_app(store, registry=QueryRegistry.from_dir(tmp_path)).test_client()
+    attributes, options = _select(client.get("/queries/one-file").data.decode(), "file")
+    assert "multiple" not in attributes and options[0] == ("", "(all)", False) and len(options) == 20
+    chosen = client.get("/queries/one-file?file=ai-act").data.decode()
+    assert [o[0] for o in _select(chosen, "file")[1] if o[2]] == ["ai-act"] and "1 row." in chosen
+    everything = client.get("/queries/one-file").data.decode()
+    counted = re.search(r"<p>(\d+) rows\.", everything)
+    assert counted and int(counted.group(1)) >= 18                         # none chosen: every file
+    assert counted.group(0) in client.get("/queries/one-file?file=").data.decode()
+
+
+def test_the_command_line_lists_where_values_come_from(capsysbinary, project):
+    code, out, _ = cli(capsysbinary, project, "queries", "--verbose")
+    text = out.decode()
+    assert code == 0
+    assert "--param group=…  a value of scheme:affected-group: its short name or IRI (repeat the parameter for " \
+           "several); default undocumented-children" in text
+    assert "values: the concepts of the scheme scheme:affected-group" in text
