@@ -232,6 +232,7 @@ def test_a_closed_graph_says_so(server):
         assert graph.sparql("ASK { ?s ?p ?o }") is True
     with pytest.raises(PolicyKGError, match="closed"):
         graph.sparql("ASK { ?s ?p ?o }")
+    assert repr(graph).endswith(", closed>")
 
 
 def test_a_parameter_that_takes_several_values_takes_a_list(kg):

@@ -45,6 +45,8 @@ class KnowledgeGraph:
         return self._store
 
     def __repr__(self) -> str:
+        if self._store is None:
+            return f"<policykg graph: {self.where}, closed>"
         return f"<policykg graph: {self.where}, version {self.version[:12]}>"
 
     def __enter__(self) -> KnowledgeGraph:
