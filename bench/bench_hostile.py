@@ -11,11 +11,13 @@ resource page GET, each on a fresh connection. Kinds:
 * idle: connects and sends nothing;
 * slow-header: sends a request line, then one header byte a second;
 * slow-body: sends a POST's headers (Content-Length 1000), then one body byte a second;
-* runaway: keeps a cartesian-product SELECT running (one after the other), which runs into the time limit.
+* runaway: keeps a cartesian-product SELECT running (one after the other), which runs into the time limit;
+* mixed: N idle, N slow-header and N slow-body clients at once.
 
-Printed per cell: p50 and p99 (the maximum, with so few lookups) of the lookups in ms; a lookup that gets no answer
-within ``--patience`` seconds counts as that many seconds and as failed; worker processes started during the cell
-(restarts); the peak summed RSS of the server's processes. A last line times the refusal of a 16 MiB request line.
+Printed per cell, for the resource pages and the ASKs apart: p50 and p99 (the maximum, with so few lookups) in ms,
+and how many got no 200 (a lookup that gets no answer within ``--patience`` seconds counts as that many seconds);
+worker processes started during the cell (restarts); the peak summed RSS of the server's processes (front
+included); the statuses the hostile clients got. A last line times the refusal of a 16 MiB request line.
 Everything stays on 127.0.0.1; every step is bounded in time.
 """
 
@@ -120,7 +122,7 @@ def request(address, raw: bytes, patience: float) -> tuple[float, int]:
     return time.monotonic() - started, status
 
 
-def lookup_requests(server: Server) -> list[bytes]:
+def lookup_requests(server: Server) -> dict[str, bytes]:
     ask = f"GET /sparql?query={quote(LOOKUP)} HTTP/1.1\r\nHost: x\r\nAccept: application/sparql-results+json\r\n" \
           "Connection: close\r\n\r\n"
     import json
@@ -133,7 +135,7 @@ def lookup_requests(server: Server) -> list[bytes]:
         act = json.load(answer)["results"]["bindings"][0]["act"]["value"]
     iri = quote(act, safe="")
     page = f"GET /describe?iri={iri} HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
-    return [ask.encode(), page.encode()]
+    return {"ask": ask.encode(), "page": page.encode()}
 
 
 class Hostiles:
@@ -152,7 +154,8 @@ class Hostiles:
                 thread.start()
                 self.threads.append(thread)
             return
-        for _ in range(count):
+        kinds = ["idle", "slow-header", "slow-body"] if kind == "mixed" else [kind]
+        for kind in kinds * count:
             sock = socket.create_connection(address, timeout=5)
             if kind == "slow-header":
                 sock.sendall(f"GET /sparql?query={quote(LOOKUP)} HTTP/1.1\r\n".encode())
@@ -160,7 +163,7 @@ class Hostiles:
                 sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                              b"Content-Length: 1000\r\n\r\n")
             self.socks.append(sock)
-        if kind != "idle":
+        if self.kind != "idle":
             thread = threading.Thread(target=self._drip, daemon=True)
             thread.start()
             self.threads.append(thread)
@@ -171,11 +174,10 @@ class Hostiles:
             self.answers.append(status)
 
     def _drip(self) -> None:
-        byte = b"X" if self.kind == "slow-header" else b" "
         while not self.stop.wait(1.0):
             for sock in self.socks:
                 try:
-                    sock.send(byte)
+                    sock.send(b"X")  # a header name's letter, or a body's
                 except OSError:
                     pass
 
@@ -192,22 +194,32 @@ def cell(server: Server, kind: str, count: int, lookups: list[bytes], n: int, pa
     peak = server.rss()
     hostiles = Hostiles(server.address, kind, count, patience) if count else None
     time.sleep(1.0)
-    times, failed = [], 0
+    times: dict[str, list[float]] = {"ask": [], "page": []}
+    failed = {"ask": 0, "page": 0}
+    stuck = 0
     for i in range(n):
-        seconds, status = request(server.address, lookups[i % len(lookups)], patience)
+        which = "ask" if i % 2 == 0 else "page"
+        seconds, status = request(server.address, lookups[which], patience)
         peak = max(peak, server.rss())
-        times.append(seconds)
-        failed += status != 200
-        if failed >= 3 and seconds >= patience:
+        times[which].append(seconds)
+        failed[which] += status != 200
+        stuck = stuck + 1 if seconds >= patience else 0
+        if stuck >= 3:
             break  # the server is down for normal users: no need to wait out every lookup
     if hostiles:
         hostiles.close()
     restarts = len(set(server.tree()) - before)
-    times.sort()
     statuses = sorted(set(hostiles.answers)) if hostiles else []
-    return {"p50": statistics.median(times) * 1000, "p99": times[-1] * 1000 if len(times) < 100 else
-            times[int(len(times) * 0.99)] * 1000, "failed": failed, "done": len(times), "restarts": restarts,
-            "rss": peak >> 20, "statuses": statuses}
+    result: dict = {"restarts": restarts, "rss": peak >> 20, "statuses": statuses}
+    for which, seconds in times.items():
+        seconds.sort()
+        result[which] = (f"{statistics.median(seconds) * 1000:>6.0f} {_p99(seconds) * 1000:>6.0f} "
+                         f"{failed[which]:>3}/{len(seconds):<3}" if seconds else f"{'-':>18}")
+    return result
+
+
+def _p99(ordered: list[float]) -> float:
+    return ordered[-1] if len(ordered) < 100 else ordered[int(len(ordered) * 0.99)]
 
 
 def long_request_line(server: Server) -> str:
@@ -229,7 +241,7 @@ def long_request_line(server: Server) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--servers", nargs="+", default=["read-only", "updates"], choices=["read-only", "updates"])
-    parser.add_argument("--kinds", nargs="+", default=["idle", "slow-header", "slow-body", "runaway"])
+    parser.add_argument("--kinds", nargs="+", default=["idle", "slow-header", "slow-body", "mixed", "runaway"])
     parser.add_argument("--counts", nargs="+", type=int, default=[1, 5, 10, 50])
     parser.add_argument("--runaways", nargs="+", type=int, default=[1, 4, 8])
     parser.add_argument("--lookups", type=int, default=20)
@@ -247,15 +259,15 @@ def main(argv: list[str] | None = None) -> int:
                 lookups = lookup_requests(server)
                 print(f"\n## {name} server: --workers {args.workers} --timeout {args.timeout:g}, "
                       f"lookups {args.lookups}, patience {args.patience:g} s")
-                print(f"{'hostile':<12} {'N':>3} {'p50 ms':>8} {'p99 ms':>8} {'failed':>7} {'restarts':>8} "
-                      f"{'RSS MB':>7}  hostile answers")
+                print(f"{'hostile':<12} {'N':>3} | {'page p50':>8} {'p99':>6} {'fail':>7} | {'ASK p50':>7} {'p99':>6} "
+                      f"{'fail':>7} | {'restarts':>8} {'RSS MB':>7} | hostile answers")
                 rows = [("none", 0)] + [(kind, count) for kind in args.kinds
                                         for count in (args.runaways if kind == "runaway" else args.counts)]
                 for kind, count in rows:
                     result = cell(server, kind, count, lookups, args.lookups, args.patience)
-                    print(f"{kind:<12} {count:>3} {result['p50']:>8.0f} {result['p99']:>8.0f} "
-                          f"{result['failed']:>3}/{result['done']:<3} {result['restarts']:>8} {result['rss']:>7}  "
-                          f"{' '.join(map(str, result['statuses']))}", flush=True)
+                    print(f"{kind:<12} {count:>3} | {result['page']:>24} | {result['ask']:>22} | "
+                          f"{result['restarts']:>8} {result['rss']:>7} | {' '.join(map(str, result['statuses']))}",
+                          flush=True)
                     time.sleep(1.0)
                 print(f"16 MiB request line: {long_request_line(server)}", flush=True)
             finally:

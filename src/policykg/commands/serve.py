@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import click
 
@@ -139,6 +139,8 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     count = len(store) if isinstance(store, MemoryStore) else None  # an on-disk store stays closed in the master
     if count is not None and count <= 200_000:
         statistics(current_endpoint(app))  # once in the master, shared by every worker
+    if count is not None:
+        _warm(app)
     store.close()  # an on-disk store is opened by each worker for itself, never carried across the fork
     workers = workers or _default_workers()
 
@@ -162,6 +164,17 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
                    "query guard only", err=True)
     run(app, listener, settings, workers=workers, on_ready=ready, access_log=access_log, isolate=store.local,
         on_worker_exit=store.close)
+
+
+def _warm(app) -> None:
+    """Answer a few pages once in the master (an in-memory store only: an on-disk one stays closed here), so that
+    the pages' index and compiled templates are shared by every worker, a worker forked after a runaway
+    included, instead of being made again by each on its first page."""
+    from policykg.namespaces import DATASET
+
+    with app.test_client() as client:
+        for path in ("/", "/sparql", f"/describe?iri={quote(str(DATASET), safe='')}"):
+            client.get(path, headers={"Accept": "text/html"}, follow_redirects=True)
 
 
 def _token(given: str | None, path: Path | None) -> str | None:
