@@ -98,3 +98,18 @@ def test_the_home_page_links_to_the_cite_page(client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/cite"' in page
     assert client.get("/cite").status_code == 200
+
+
+def test_void_names_the_release_its_makers_and_the_build_apart(client, store):
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, OWL
+
+    void = Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data,
+                         format="turtle")
+    dataset = URIRef(DATASET)
+    contributors = URIRef("https://w3id.org/policykg/id/org/policykg-contributors")
+    assert set(void.objects(dataset, DCAT.version)) == {Literal("0.1.0")}             # the release
+    assert set(void.objects(dataset, OWL.versionInfo)) == {Literal(store.version)}    # the build
+    assert set(void.objects(dataset, DCTERMS.creator)) == {contributors}
+    assert set(void.objects(dataset, DCTERMS.publisher)) == {contributors}
+    assert set(void.objects(dataset, DCTERMS.license)) == {URIRef("https://creativecommons.org/licenses/by/4.0/")}

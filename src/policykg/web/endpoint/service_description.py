@@ -135,7 +135,8 @@ def void_graph(stats: Statistics, *, version: str, endpoint_url: str, store_url:
     for predicate, objects in stats.metadata.items():
         if predicate in (str(DCTERMS.title), str(DCTERMS.description), str(DCTERMS.license), str(DCAT) + "version",
                          str(DCTERMS.modified), str(DCTERMS.issued), str(DCTERMS.rights), str(VOID.uriSpace),
-                         str(VOID.exampleResource), str(VOID.vocabulary)):
+                         str(VOID.exampleResource), str(VOID.vocabulary), str(DCTERMS.creator),
+                         str(DCTERMS.publisher)):  # dcat:version is the release; owl:versionInfo below the build
             for value in objects:
                 g.add((dataset, URIRef(predicate), _term(value)))
     g.add((dataset, OWL.versionInfo, Literal(version)))
