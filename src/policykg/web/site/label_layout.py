@@ -96,16 +96,18 @@ def pack(labels: list[Label], *, left: float, right: float, gap: float = 6.0, le
 
     Labels are placed from the rightmost anchor leftwards, so a box (which mostly extends rightwards) meets the
     leaders already drawn and keeps off them, rather than a later leader running through it. A label tries both
-    sides of its anchor and takes the nearest lane where its box is free of boxes and leaders and its own leader
-    crosses no box, preferring a side where the box covers no anchor still to come; failing that (only next to a
-    box pushed left of its anchor at the right edge), the nearest free lane. Boxes never overlap."""
+    sides of its anchor, in each the nearest lane where its box is free of boxes and leaders, and keeps the side
+    with the fewer crossings (boxes its own leader would cross, anchors still to come its box would cover), then
+    the nearer lane. Crossings only arise next to a box pushed left of its anchor at the right edge (a caller
+    that ends its axis a label's width before ``right`` has none). Boxes never overlap."""
     occupied: list[list[tuple[float, float]]] = []   # per lane: taken intervals (boxes with gaps, leaders)
+    boxes: list[list[tuple[float, float]]] = []      # per lane: the boxes alone (leaders may run side by side)
 
-    def free(lane: int, start: float, end: float) -> bool:
-        return lane >= len(occupied) or all(end <= a or start >= b for a, b in occupied[lane])
+    def free(lane: int, start: float, end: float, taken=occupied) -> bool:
+        return lane >= len(taken) or all(end <= a or start >= b for a, b in taken[lane])
 
-    def leader_clear(anchor: float, lane: int) -> bool:
-        return all(free(nearer, anchor - leader, anchor + leader) for nearer in range(lane))
+    def crossed(anchor: float, lane: int) -> int:
+        return sum(not free(nearer, anchor - leader, anchor + leader, boxes) for nearer in range(lane))
 
     order = sorted(labels, key=lambda item: -item.anchor)
     for done, label in enumerate(order):
@@ -120,13 +122,15 @@ def pack(labels: list[Label], *, left: float, right: float, gap: float = 6.0, le
             # The nearest free lane is the best for this place: a farther one makes the leader cross more lanes.
             lane = next(n for n in range(len(occupied) + 1) if free(n, x - gap / 2, x + label.width + gap / 2))
             # A box over an anchor still to come would stand in the way of its leader.
-            covers = any(x - leader <= anchor <= x + label.width + leader for anchor in pending)
-            choices.append((not leader_clear(label.anchor, lane), covers, lane, x))
-        _, _, lane, x = min(choices, key=lambda choice: choice[:3])
+            covers = sum(x - leader <= anchor <= x + label.width + leader for anchor in pending)
+            choices.append((crossed(label.anchor, lane) + covers, lane, x))
+        _, lane, x = min(choices, key=lambda choice: choice[:2])
         if lane == len(occupied):
             occupied.append([])
+            boxes.append([])
         label.x, label.lane = x, lane
         occupied[lane].append((x - gap / 2, x + label.width + gap / 2))
+        boxes[lane].append((x - gap / 2, x + label.width + gap / 2))
         for nearer in range(lane):
             occupied[nearer].append((label.anchor - leader, label.anchor + leader))
     return len(occupied)

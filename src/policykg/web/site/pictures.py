@@ -39,7 +39,7 @@ EVIDENCE = {"official": "Official record", "secondary": "Secondary sources only"
             "claim": "Claimed by the source page"}
 
 
-def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 960) -> str:
+def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 1100) -> str:
     """Events above the axis (filled: dated by an official record; hollow, dashed: by secondary sources only), the
     page's claims below it (dashed squares, italic, at their stated precision), each label in a lane of its own
     side with a leader line to its mark (:mod:`.label_layout`: no two labels overlap). A band along the axis
@@ -49,7 +49,9 @@ def timeline_svg(title: str, points: list[TimelinePoint], *, width: int = 960) -
     points = sorted(points, key=lambda p: (p.when, not p.is_event))
     start, end = points[0].when, points[-1].when
     span = max((end - start).days, 1)
-    left, right = 70, width - 70
+    # The axis ends a label's width before the picture does: every label fits to the right of its mark, so no box
+    # stands over a mark further left and no leader crosses a label.
+    left, right = 70, width - 12 - LABEL_WIDTH
 
     def x(day: date) -> float:
         return left + (right - left) * (day - start).days / span
@@ -143,19 +145,22 @@ def _stage_band(events: list[TimelinePoint], x, axis_y: float, right: float) -> 
     return "".join(parts)
 
 
+def year_marks(start: date, end: date, year_width: float) -> list[tuple[date, bool]]:
+    """1 January of each year between ``start`` and ``end``, and whether it is labelled: every n years, so that
+    labels ``year_width`` pixels apart keep 16 px between them."""
+    step = next(n for n in (1, 2, 5, 10, 20, 50, 100) if n * year_width >= text_width("2000", 11) + 16)
+    return [(date(year, 1, 1), year % step == 0) for year in range(start.year, end.year + 1)
+            if start <= date(year, 1, 1) <= end]
+
+
 def _year_ticks(start: date, end: date, x, axis_y: float, year_width: float) -> list[str]:
-    """A tick each year, labelled every n years so that the labels keep 16 px apart."""
-    step = next(n for n in (1, 2, 5, 10, 20, 50) if n * year_width >= text_width("2000", 11) + 16)
     parts = []
-    for year in range(start.year, end.year + 1):
-        tick = date(year, 1, 1)
-        if not start <= tick <= end:
-            continue
+    for tick, labelled in year_marks(start, end, year_width):
         parts.append(f'<line x1="{x(tick):.1f}" y1="{axis_y - 5}" x2="{x(tick):.1f}" y2="{axis_y + 5}" '
                      f'stroke="#444"/>')
-        if year % step == 0:
+        if labelled:
             parts.append(f'<text class="year" x="{x(tick):.1f}" y="{axis_y + 20}" font-size="11" '
-                         f'text-anchor="middle">{year}</text>')
+                         f'text-anchor="middle">{tick.year}</text>')
     return parts
 
 

@@ -5,6 +5,7 @@ shown on ``/network``)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from policykg.web.site import rq
 from policykg.web.site.assets import asset_status
 from policykg.web.site.describe import describe_url
 from policykg.web.site.graph_index import index_for
+from policykg.web.site.lifecycle import Application, FileLine, lifecycle_svg, select
 from policykg.web.site.local_iris import is_ours, local_path
 from policykg.web.site.pictures import TimelinePoint, network_data, stance_chart_svg, timeline_svg
 from policykg.web.site.site_info import site
@@ -27,27 +29,97 @@ from policykg.web.site.site_info import site
 SVG = Format("svg", "image/svg+xml", "svg")
 JSON_DATA = Format("json", "application/json", "json", text=False)
 STAGE_BASE = str(CONCEPT) + "lifecycle-status/"
+FACETS = {"area": ("work area", str(CONCEPT) + "work-area/"), "group": ("affected group",
+                                                                       str(CONCEPT) + "affected-group/")}
 PRECISION = {str(XSD.gYear): "year", str(XSD.gYearMonth): "month"}
 
 
+def timeline_point(row: dict) -> TimelinePoint | None:
+    """A timeline point from a row of ``timeline.rq``: an event at its day (official or secondary evidence), a
+    claim at the precision the page gives (a year, a month or a day); None for a date in another form."""
+    when = row["when"]
+    precision = PRECISION.get(when.datatype.value, "day")
+    try:
+        parts = [int(p) for p in when.value[:10].split("-")[: {"year": 1, "month": 2}.get(precision, 3)]]
+        day = date(*(parts + [1] * (3 - len(parts))))
+    except ValueError:
+        return None  # a date the graph holds in another form is left out of the picture
+    stage = row["stage"].value
+    return TimelinePoint(
+        when=day, stage=stage[len(STAGE_BASE):] if stage.startswith(STAGE_BASE) else stage,
+        label=row["text"].value if "text" in row else "", kind=row["kind"].value, precision=precision)
+
+
 def timeline_points(rows: list[dict]) -> list[TimelinePoint]:
-    """Timeline points from the rows of ``timeline.rq``: events at their day (official or secondary evidence),
-    claims at the precision the page gives (a year, a month or a day)."""
-    points = []
-    for row in rows:
-        when = row["when"]
-        precision = PRECISION.get(when.datatype.value, "day")
-        try:
-            parts = [int(p) for p in when.value[:10].split("-")[: {"year": 1, "month": 2}.get(precision, 3)]]
-            day = date(*(parts + [1] * (3 - len(parts))))
-        except ValueError:
-            continue  # a date the graph holds in another form is left out of the picture
-        stage = row["stage"].value
-        points.append(TimelinePoint(
-            when=day, stage=stage[len(STAGE_BASE):] if stage.startswith(STAGE_BASE) else stage,
-            label=row["text"].value if "text" in row else "", kind=row["kind"].value,
-            precision=precision))
-    return points
+    return [point for point in map(timeline_point, rows) if point is not None]
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    slug: str
+    label: str
+    files: int
+
+
+def lifecycle_lines(store, root: str) -> tuple[list[FileLine], dict[str, list[FacetValue]]]:
+    """Every policy file's row for the lifecycle view, and the work areas and groups to filter them by (each with
+    how many files it has)."""
+    lines: dict[str, FileLine] = {}
+    for row in rq.rows(store, "files"):
+        iri = row["file"].value
+        as_of = _day(row["asOf"].value) if "asOf" in row else None
+        lines[iri] = FileLine(slug=iri.rsplit("/", 1)[-1], label=row["label"].value, href=local_path(iri, root),
+                              status=row["statusLabel"].value if "statusLabel" in row else "", as_of=as_of)
+    for row in rq.rows(store, "timeline"):
+        point = timeline_point(row)
+        if point is not None and row["file"].value in lines:
+            lines[row["file"].value].points.append(point)
+    for row in rq.rows(store, "lifecycle_applications"):
+        when = _day(row["when"].value)
+        if row["file"].value in lines and when is not None:
+            lines[row["file"].value].applications.append(
+                Application(when, row["text"].value if "text" in row else ""))
+    facets: dict[str, dict[str, FacetValue]] = {"area": {}, "group": {}}
+    for row in rq.rows(store, "lifecycle_facets"):
+        kind, concept, file = row["facet"].value, row["concept"].value, row["file"].value
+        base = FACETS[kind][1]
+        if file not in lines or not concept.startswith(base):
+            continue
+        slug = concept[len(base):]
+        (lines[file].areas if kind == "area" else lines[file].groups).add(slug)
+        known = facets[kind].get(slug)
+        facets[kind][slug] = FacetValue(slug, row["label"].value, (known.files if known else 0) + 1)
+    return list(lines.values()), {kind: list(values.values()) for kind, values in facets.items()}
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def lifecycle_filters(facets: dict[str, list[FacetValue]]) -> dict[str, str]:
+    """The filters asked for (``?area=SLUG&group=SLUG``); an unknown value is a 404 that names it."""
+    chosen = {}
+    for kind, (name, _) in FACETS.items():
+        value = request.args.get(kind, "").strip()
+        if value and value not in {facet.slug for facet in facets[kind]}:
+            raise HttpError(404, f"no {name} {value!r} among the files")
+        if value:
+            chosen[kind] = value
+    return chosen
+
+
+def lifecycle_picture(store, root: str) -> tuple[str, list[FileLine], dict[str, list[FacetValue]], dict]:
+    lines, facets = lifecycle_lines(store, root)
+    chosen = lifecycle_filters(facets)
+    shown = select(lines, area=chosen.get("area"), group=chosen.get("group"))
+    labels = {kind: {f.slug: f.label for f in facets[kind]} for kind in facets}
+    said = [f"{FACETS[kind][0]}: {labels[kind][slug]}" for kind, slug in chosen.items()]
+    note = f"{len(shown)} of {len(lines)} policy files" + (f" · {'; '.join(said)}" if said else "") + \
+        " · hover a mark for its date, text and evidence"
+    return lifecycle_svg("Policy files on one time axis", shown, note=note), shown, facets, chosen
 
 
 def network(store, index, root: str) -> dict:
@@ -104,6 +176,21 @@ def create_blueprint() -> Blueprint:
             rows = rq.rows(endpoint.store, "timeline", file=ox.NamedNode(iri))
             return timeline_svg(f"{index.label(iri)}: lifecycle", timeline_points(rows)).encode("utf-8")
         return cached(f"timeline/{slug}", SVG, make)
+
+    @blueprint.get("/pictures/lifecycle.svg")
+    def lifecycle_svg_file() -> Response:
+        area, group = request.args.get("area", ""), request.args.get("group", "")
+
+        def make(endpoint) -> bytes:
+            return lifecycle_picture(endpoint.store, request.script_root)[0].encode("utf-8")
+        return cached(f"lifecycle?area={area}&group={group}", SVG, make)
+
+    @blueprint.get("/lifecycle")
+    def lifecycle_page() -> str:
+        endpoint = current_endpoint()
+        svg, shown, facets, chosen = lifecycle_picture(endpoint.store, request.script_root)
+        return render_template("pkg_lifecycle.html", site=site(endpoint), svg=svg, shown=shown,
+                               facets=facets, chosen=chosen, facet_names={k: v[0] for k, v in FACETS.items()})
 
     @blueprint.get("/pictures/network.json")
     def network_json() -> Response:
