@@ -101,13 +101,13 @@ def pack(labels: list[Label], *, left: float, right: float, gap: float = 6.0, le
     the nearer lane. Crossings only arise next to a box pushed left of its anchor at the right edge (a caller
     that ends its axis a label's width before ``right`` has none). Boxes never overlap."""
     occupied: list[list[tuple[float, float]]] = []   # per lane: taken intervals (boxes with gaps, leaders)
-    boxes: list[list[tuple[float, float]]] = []      # per lane: the boxes alone (leaders may run side by side)
+    boxes: list[list[tuple[float, float]]] = []      # per lane: the boxes alone, without gaps (what a leader crosses)
 
-    def free(lane: int, start: float, end: float, taken=occupied) -> bool:
-        return lane >= len(taken) or all(end <= a or start >= b for a, b in taken[lane])
+    def free(lane: int, start: float, end: float) -> bool:
+        return lane >= len(occupied) or all(end <= a or start >= b for a, b in occupied[lane])
 
     def crossed(anchor: float, lane: int) -> int:
-        return sum(not free(nearer, anchor - leader, anchor + leader, boxes) for nearer in range(lane))
+        return sum(any(a <= anchor <= b for a, b in boxes[nearer]) for nearer in range(min(lane, len(boxes))))
 
     order = sorted(labels, key=lambda item: -item.anchor)
     for done, label in enumerate(order):
@@ -122,7 +122,7 @@ def pack(labels: list[Label], *, left: float, right: float, gap: float = 6.0, le
             # The nearest free lane is the best for this place: a farther one makes the leader cross more lanes.
             lane = next(n for n in range(len(occupied) + 1) if free(n, x - gap / 2, x + label.width + gap / 2))
             # A box over an anchor still to come would stand in the way of its leader.
-            covers = sum(x - leader <= anchor <= x + label.width + leader for anchor in pending)
+            covers = sum(x <= anchor <= x + label.width for anchor in pending)
             choices.append((crossed(label.anchor, lane) + covers, lane, x))
         _, lane, x = min(choices, key=lambda choice: choice[:2])
         if lane == len(occupied):
@@ -130,7 +130,7 @@ def pack(labels: list[Label], *, left: float, right: float, gap: float = 6.0, le
             boxes.append([])
         label.x, label.lane = x, lane
         occupied[lane].append((x - gap / 2, x + label.width + gap / 2))
-        boxes[lane].append((x - gap / 2, x + label.width + gap / 2))
+        boxes[lane].append((x, x + label.width))
         for nearer in range(lane):
             occupied[nearer].append((label.anchor - leader, label.anchor + leader))
     return len(occupied)
