@@ -21,6 +21,7 @@ from policykg.web.site import rq
 from policykg.web.site.assets import asset_status
 from policykg.web.site.describe import describe_url
 from policykg.web.site.graph_index import index_for
+from policykg.web.site.label_layout import wrap
 from policykg.web.site.lifecycle import Application, FileLine, lifecycle_svg, select
 from policykg.web.site.local_iris import is_ours, local_path
 from policykg.web.site.pictures import TimelinePoint, network_data, stance_chart_svg, timeline_svg
@@ -138,12 +139,35 @@ def network(store, index, root: str) -> dict:
         kinds.setdefault(target, row["targetKind"].value)
         edges.append((source, label(source, row), kinds[source], target, index.label(target), kinds[target]))
     data = network_data(edges)
+    areas: dict[str, set[str]] = {}
+    groups: dict[str, set[str]] = {}
+    facets: dict[str, dict[str, str]] = {"area": {}, "group": {}}
+    for row in rq.rows(store, "lifecycle_facets"):
+        kind, concept = row["facet"].value, row["concept"].value
+        base = FACETS[kind][1]
+        if concept.startswith(base):
+            slug = concept[len(base):]
+            (areas if kind == "area" else groups).setdefault(row["file"].value, set()).add(slug)
+            facets[kind][slug] = row["label"].value
     for node in data["nodes"]:
         node["url"] = local_path(node["id"], root) if is_ours(node["id"]) else describe_url(node["id"], root)
         node["title"] = node["label"]
-        if len(node["label"]) > 40:
-            node["label"] = node["label"][:39] + "…"
+        node["label"] = short_label(node["label"])
+        if node["group"] == "file":
+            node["areas"] = sorted(areas.get(node["id"], ()))
+            node["groups"] = sorted(groups.get(node["id"], ()))
+        elif node["group"] == "group" and node["id"].startswith(FACETS["group"][1]):
+            node["slug"] = node["id"][len(FACETS["group"][1]):]
+    data["facets"] = {kind: [{"slug": slug, "label": label} for slug, label in sorted(
+        values.items(), key=lambda item: item[1].lower())] for kind, values in facets.items()}
     return data
+
+
+def short_label(text: str) -> str:
+    """A node's label on at most two lines of about 28 characters, broken and cut only between words (the full
+    text is the node's title)."""
+    lines, _ = wrap(text, 14, 230, 2)
+    return "\n".join(lines)
 
 
 def create_blueprint() -> Blueprint:
