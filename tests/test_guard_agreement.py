@@ -20,16 +20,13 @@ does): the engine, given the rewritten text, must make no connection at all.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from support import attacks
-from support.attacks import OUTSIDE
+from support.attacks import OUTSIDE, Canary
 
 from policykg.errors import PolicyKGError
 from policykg.namespaces import PREFIXES
@@ -44,53 +41,6 @@ XSD_BOOLEAN, XSD_DOUBLE, XSD_DECIMAL = (ox.NamedNode(f"http://www.w3.org/2001/XM
 EXAMPLES = int(os.environ.get("GUARD_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-class Canary:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts (and closes them at once)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                continue
-            with self.lock:
-                self.hits += 1
-            connection.close()
-
-    def count(self) -> int:
-        with self.lock:
-            return self.hits
-
-    def settled(self, before: int) -> bool:
-        """Whether a connection arrived since ``before`` (waiting briefly for the accept loop to see it)."""
-        for _ in range(5):
-            if self.count() > before:
-                return True
-            time.sleep(0.005)
-        return self.count() > before
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 CANARY = Canary()

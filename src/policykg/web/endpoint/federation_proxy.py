@@ -173,7 +173,8 @@ def start(policy: FederationPolicy, path: Path, *, max_rows: int, timeout: float
           startup: float = 30.0) -> FederationProcess:
     """Start the federation process on the unix socket ``path`` (in a folder only this user may enter); it ends with
     the calling process."""
-    command = [sys.executable, "-m", "policykg.web.endpoint.federation_proxy", "--socket", str(path),
+    entry = "import sys; from policykg.web.endpoint.federation_proxy import main; sys.exit(main())"
+    command = [sys.executable, "-c", entry, "--socket", str(path),
                "--max-rows", str(max_rows), "--timeout", str(timeout)]
     for endpoint in sorted(policy.allowed_endpoints):
         command += ["--allow", endpoint]

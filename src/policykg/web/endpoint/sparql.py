@@ -128,7 +128,9 @@ def _federate(checked: Checked, settings: Settings, base: str, started: float) -
     """The query with each allowed SERVICE clause replaced by the answer the federation process fetched for it
     (:mod:`.federation_proxy`); the engine itself never makes a call. A SILENT call that fails is one empty
     solution."""
-    _syntax_first(checked.text, base)  # nothing is fetched for a query the engine would refuse
+    # Nothing is fetched for a query the engine would refuse; it parses the text with each SERVICE clause emptied
+    # (never the text itself: an ASK is evaluated as it is planned, and the engine makes no call).
+    _syntax_first(inline_answers(checked.text, checked.services, [None] * len(checked.services)), base)
     answers: list[Answer] = []
     for call in checked.services:
         left = settings.timeout - (time.monotonic() - started)
