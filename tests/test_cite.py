@@ -108,8 +108,18 @@ def test_void_names_the_release_its_makers_and_the_build_apart(client, store):
                          format="turtle")
     dataset = URIRef(DATASET)
     contributors = URIRef("https://w3id.org/policykg/id/org/policykg-contributors")
-    assert set(void.objects(dataset, DCAT.version)) == {Literal("0.1.0")}             # the release
+    assert set(void.objects(dataset, URIRef(f"{DCAT}version"))) == {Literal("0.1.0")}  # the release
     assert set(void.objects(dataset, OWL.versionInfo)) == {Literal(store.version)}    # the build
     assert set(void.objects(dataset, DCTERMS.creator)) == {contributors}
     assert set(void.objects(dataset, DCTERMS.publisher)) == {contributors}
     assert set(void.objects(dataset, DCTERMS.license)) == {URIRef("https://creativecommons.org/licenses/by/4.0/")}
+
+
+def test_a_named_query_page_links_to_the_citation_of_its_answer(client):
+    page = client.get("/queries/files-affecting-group?group=undocumented-children&group=children&timeout=5")
+    link = re.search(r'<a class="cite-answer" href="([^"]+)"', page.get_data(as_text=True))
+    assert link, "no citation link on the named-query page"
+    target = html.unescape(link.group(1))
+    assert target == "/cite?query=files-affecting-group&group=undocumented-children&group=children"
+    cited = _block(client.get(target).get_data(as_text=True), "citation-query")
+    assert "/queries/files-affecting-group.csv?group=undocumented-children&group=children" in cited

@@ -24,7 +24,7 @@ from policykg.queries.registry import NamedQuery, QueryRegistry
 from policykg.web.context import current_endpoint
 from policykg.web.respond import answer, etag_for, matches, not_modified
 from policykg.web.results import Body
-from policykg.web.settings import public_root
+from policykg.web.settings import TIME_LIMIT_PARAMETER, public_root
 from policykg.web.site.graph_index import index_for
 from policykg.web.site.site_info import Site, site
 
@@ -105,7 +105,7 @@ def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry]) -> B
         root = public_root(endpoint.settings, request.environ)
         today = datetime.now(UTC).date().isoformat()
         asked = request.args.get("query")
-        values = {k: v for k, v in request.args.lists() if k != "query"}
+        values = {k: v for k, v in request.args.lists() if k not in ("query", TIME_LIMIT_PARAMETER)}
         etag = etag_for("cite", version, root, today, asked, sorted(values.items()))
         if matches(request, etag):
             return not_modified(endpoint.settings, etag, version, False)
