@@ -89,7 +89,8 @@ def _error(response: requests.Response, status: int) -> str:
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"] == "application/json"
     body = response.json()
-    assert set(body) == {"error", "status"} and body["status"] == status
+    # a syntax error may also say where it is (line and column)
+    assert {"error", "status"} <= set(body) <= {"error", "status", "line", "column"} and body["status"] == status
     return body["error"]
 
 
