@@ -5,7 +5,8 @@ for errors, timeouts and capped answers.
 
 Without the editor's built files (``policykg.web.site.assets``: npm was not run) the page is a plain form that sends the
 query to ``/sparql``, and says how to build them. ``?query=`` fills the editor (a share link); ``?example=NAME``
-opens a named query.
+opens a named query, ``&run=1`` runs it (or the query of a share link) as the page opens, and ``&view=chart`` shows
+the answer in the Chart view.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry]) -> B
             "terms": request.script_root + "/editor/terms.json",
             "defaultQuery": default,
             "example": chosen.name if chosen else None,
+            "run": request.args.get("run", "").lower() in ("1", "true", "yes"),
+            "view": "chart" if request.args.get("view") == "chart" else None,
             "examples": [e.__dict__ for e in found],
             "timeout": endpoint.settings.timeout,
             "maxRows": endpoint.settings.max_rows,

@@ -4,7 +4,11 @@
      terms, the VoID partitions). YASGUI's own completers, which ask prefix.cc and the LOV API, are switched off.
    - The endpoint is always this server's /sparql (a share link cannot point the page elsewhere).
    - The named queries open as tabs and run; a message line says how many rows came back, whether the endpoint's
-     row limit cut the answer, and what went wrong when a query fails or runs out of time. */
+     row limit cut the answer, and what went wrong when a query fails or runs out of time. ?example=NAME opens a
+     named query, &run=1 runs it (or the query of a share link), &view=chart shows its answer as a chart.
+   - A Chart view (chart.js) draws a SELECT answer: bars for a label and a number, a timeline for dates.
+   - A syntax error is shown where it is: the line of the query with a caret under the column the endpoint names,
+     and that line marked in the editor. */
 (function () {
   "use strict";
 
@@ -51,6 +55,41 @@
     return null;
   }
 
+  /* The query's line with a caret under the column, e.g. for a missing "}" at the end:
+       line 3, column 12
+       ?s ?p ?o .
+                  ^                                                                                          */
+  function whereBox(body, query) {
+    if (!body.line || !body.column || typeof query !== "string") { return null; }
+    var lines = query.split("\n");
+    var text = (lines[body.line - 1] || "").replace(/\t/g, " ").replace(/\r$/, "");
+    var pre = document.createElement("pre");
+    pre.className = "policykg-error-where";
+    pre.setAttribute("data-line", body.line);
+    pre.setAttribute("data-column", body.column);
+    pre.appendChild(document.createTextNode("line " + body.line + ", column " + body.column + "\n" + text + "\n"));
+    var caret = document.createElement("span");
+    caret.className = "caret";
+    caret.textContent = new Array(body.column).join(" ") + "^";
+    pre.appendChild(caret);
+    return pre;
+  }
+
+  var marked = null;   // the editor line marked for the last syntax error: [yasqe, line handle]
+  function markLine(body) {
+    if (marked) { marked[0].removeLineClass(marked[1], "background", "policykg-error-line"); marked = null; }
+    var tab = yasgui && yasgui.getTab();
+    var yasqe = tab && tab.getYasqe();
+    if (!yasqe || !body || !body.line) { return; }
+    var handle = yasqe.addLineClass(body.line - 1, "background", "policykg-error-line");
+    marked = [yasqe, handle];
+    yasqe.on("change", function clear() {
+      yasqe.off("change", clear);
+      if (marked && marked[0] === yasqe) { yasqe.removeLineClass(marked[1], "background", "policykg-error-line"); }
+      marked = null;
+    });
+  }
+
   function errorRenderer(error) {
     var body = parseError(error && error.text);
     if (!body) { return Promise.resolve(undefined); }
@@ -64,6 +103,10 @@
     message.textContent = body.error;
     box.appendChild(title);
     box.appendChild(message);
+    var tab = yasgui && yasgui.getTab();
+    var where = whereBox(body, tab ? tab.getQuery() : null);
+    if (where) { box.appendChild(where); }
+    markLine(body);
     return Promise.resolve(box);
   }
 
@@ -100,12 +143,19 @@
   Yasqe.defaults.prefixCcApi = null;
   Yasgui.defaults.yasqe.autocompleters = COMPLETERS.slice();
   Yasr.defaults.errorRenderers = [errorRenderer];
+  var PLUGINS = ["table", "response"];
+  if (window.PolicykgChart) {
+    Yasr.registerPlugin("chart", window.PolicykgChart);
+    PLUGINS = ["table", "chart", "response"];
+  }
+  Yasr.defaults.pluginOrder = PLUGINS.slice();
+  var yasgui = null;
 
   // --- the editor -----------------------------------------------------------------------------------------
 
   function endpoint() { return config.endpoint; }
 
-  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+  yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: config.endpoint }]; } },
@@ -115,7 +165,7 @@
     },
     persistenceId: "policykg-editor",
     yasqe: { value: config.defaultQuery, autocompleters: COMPLETERS.slice(), createShortLink: null },
-    yasr: { prefixes: config.prefixes, defaultPlugin: "table" }
+    yasr: { prefixes: config.prefixes, defaultPlugin: "table", pluginOrder: PLUGINS.slice() }
   });
 
   /* Our IRIs in the results open their pages on this server, not the persistent address (which would leave it). */
@@ -170,7 +220,11 @@
       if (example) { openExample(example, true); }
     });
   });
-  if (config.example && byName[config.example]) { openExample(byName[config.example], false); }
+  if (config.example && byName[config.example]) {
+    openExample(byName[config.example], config.run);
+  } else if (config.run && yasgui.getTab()) {   // a share link with &run=1
+    yasgui.getTab().getYasqe().query().catch(function () { /* shown by the error renderer */ });
+  }
 
   // --- after each answer: rows, caps, errors, CSV and share links -------------------------------------------
 
@@ -226,8 +280,15 @@
         config.timeout + " s.");
   });
   yasgui.on("queryAbort", function () { say("error", "Cancelled.", ""); });
+  var chartWanted = config.view === "chart";
   yasgui.on("queryResponse", function (instance, tab) {
-    window.setTimeout(function () { report(tab); }, 0);
+    window.setTimeout(function () {
+      report(tab);
+      if (chartWanted && tab.getYasr().results && !tab.getYasr().results.hasError()) {
+        chartWanted = false;   // once, for the view the link asked for; then the reader chooses
+        tab.getYasr().selectPlugin("chart");
+      }
+    }, 0);
   });
   yasgui.on("tabChange", function (instance, tab) {
     if (tab && tab === yasgui.getTab()) { queryLinks(tab); }
