@@ -50,7 +50,8 @@ def _default_workers() -> int:
               help="Worker processes (default: CPUs + 1; always 1 when updates are enabled).")
 @click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
               help="Let SERVICE call this SPARQL endpoint (repeatable; e.g. CELLAR's). Off by default: every "
-                   "SERVICE is refused. With an allow-list the workers keep network access.")
+                   "SERVICE is refused. The calls are made by a separate federation process, which alone may "
+                   "reach the network; the workers stay walled off it.")
 @click.option("--no-reason", is_flag=True, help="Build without OWL reasoning (no Java needed).")
 @click.option("--reason-timeout", default=300.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
               help="Time limit of the build's OWL reasoning (HermiT), in seconds; 0: no limit.")

@@ -3,17 +3,23 @@
 pyoxigraph sends an HTTP request for every ``SERVICE`` and for ``LOAD``, with no switch to turn that off, and its
 parser recurses (a deeply nested or very long query can overflow the stack). Parsing with rdflib costs ~10 ms a
 query, too much for every request, so this module decides on the tokens of the project's one lexer
-(:func:`policykg.sparql.text.tokens`, which splits the text as the grammar does and splits off keywords glued to a
-prefixed name as the engine reads them). The scan refuses:
+(:func:`policykg.sparql.text.tokens`, which splits the text as the grammar does, and splits keywords off as the
+engine reads them: glued to a prefixed name or to each other, ``SERVICE:x``, ``SERVICESILENT<x>``, or after a
+literal, ``trueSERVICE``). ``tests/test_guard_agreement.py`` runs generated texts through the engine itself to
+hold the two in agreement. The scan refuses:
 
-* ``SERVICE`` anywhere, and ``LOAD`` (:class:`QueryRefused`);
+* ``SERVICE`` anywhere, unless it names an endpoint of the allow-list by a constant IRI; those clauses are then
+  answered by the federation process and written into the text as ``VALUES`` (:mod:`.federation`): the engine
+  never makes a call itself. Updates never federate;
+* ``LOAD`` (:class:`QueryRefused`);
 * dataset clauses (``FROM``, ``FROM NAMED``, ``USING``, ``WITH``) and protocol graph IRIs whose scheme could only
   name something outside the store, such as ``file:`` (graphs are never fetched: an IRI that names no stored
-  graph is an empty graph);
+  graph is an empty graph); a glued clause is checked in every way it can be read;
 * text longer, deeper or made of more tokens than :class:`Limits` allows (:class:`QueryTooLarge`,
   :class:`QueryTooComplex`).
 
 Syntax errors are left to the engine, which reports them before evaluating anything. Results are cached by text.
+The workers that run the engine are walled off the network besides (:mod:`policykg.web.endpoint.isolation`).
 """
 
 from __future__ import annotations

@@ -61,6 +61,10 @@ GLUED_KEYWORDS = ("SERVICE", "SILENT", "LOAD", "FROM", "NAMED", "USING", "WITH",
 _HIDDEN_CALL = re.compile(r"(?:TRUE|FALSE|E[0-9]*)+(SERVICE|LOAD)")
 
 
+_GLUED_START = re.compile("|".join(GLUED_KEYWORDS))
+_KEYWORD_SET = frozenset(GLUED_KEYWORDS)
+
+
 def readings(value: str) -> list[tuple[list[str], str]]:
     """Every way the engine may read a word or a prefixed name: (the keywords peeled off its front, the rest), from
     none peeled to as many as can be. ``WITHnamed:g`` is ``WITHnamed:g``, ``WITH named:g`` or ``WITH NAMED :g``."""
@@ -94,20 +98,30 @@ def words(text: str) -> tuple[list[str], int]:
     or prefix where the engine may read SERVICE or LOAD after a literal (:func:`hidden_call`) adds that keyword."""
     found = _WORDS.findall(text)
     out: list[str] = []
+    glued_start, hidden_start = _GLUED_START.match, _HIDDEN_CALL.match
     for pname, word in found:
-        value = word or pname
-        if not value:
+        if word:
+            upper = word.upper()
+            if len(upper) == 1 and not upper.isalpha():  # a bracket
+                out.append(upper)
+                continue
+        elif pname:
+            upper = pname.partition(":")[0].upper()
+        else:
             continue
-        if value[0].isalpha():
-            glued, rest = _split_glued(value)
+        if upper in _KEYWORD_SET:
+            out.append(upper)
+        elif not glued_start(upper):
+            if word:
+                out.append(upper)
+        else:
+            glued, rest = _split_glued(upper)
             out.extend(glued)
             if word and rest:
-                out.append(rest.upper())
-            hidden = hidden_call(rest)
-            if hidden:
-                out.append(hidden)
-        elif word:
-            out.append(word)
+                out.append(rest)
+            upper = rest
+        if upper[:1] in "TFE" and upper and (hidden := hidden_start(upper)):
+            out.append(hidden.group(1))
     return out, len(found)
 
 
@@ -132,7 +146,8 @@ def tokens(text: str, *, split: bool = True) -> list[Token]:
             depth += 1
         elif kind == "close":
             depth = max(depth - 1, 0)
-        if split and kind in ("pname", "word"):
+        if split and kind in ("pname", "word") and _GLUED_START.match(value.upper()) \
+                and value.upper() not in _KEYWORD_SET:
             glued, value = _split_glued(value)
             for keyword in glued:
                 found.append(("word", keyword, start, depth))
