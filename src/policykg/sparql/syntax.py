@@ -92,8 +92,9 @@ def engine_error(error: SyntaxError, text: str, *, what: str = "query") -> Sparq
         found = _found(text, offset_of(text, line, column))
         said = f"unexpected {found[:40]!r}" if found else "unexpected text"
     where = f"line {line}, column {column}"
-    return SparqlSyntaxError(f"{what} syntax error at {where}: {said} ({_expected(detail)})", line=line,
-                             column=column)
+    # The engine's expectations are for the place it stopped at: worth saying only when that is the place shown.
+    expected = f" ({_expected(detail)})" if brackets is None or brackets[0] == "open" else ""
+    return SparqlSyntaxError(f"{what} syntax error at {where}: {said}{expected}", line=line, column=column)
 
 
 def check(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None) -> None:

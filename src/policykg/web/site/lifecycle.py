@@ -153,7 +153,8 @@ def _row(line: FileLine, top: float, x, plot_right: float) -> str:
                      f'stroke-width="0.5"><title>{escape(f"{name} from {event.when.isoformat()}")}</title></rect>')
         if stop - start >= text_width(name, 10) + 18:   # clear of the marks at both ends
             parts.append(f'<text class="stage-name" x="{start + 9:.1f}" y="{band_y + 12}" font-size="10" '
-                         f'fill="#1f1f1f" pointer-events="none">{escape(name)}</text>')
+                         f'fill="#1f1f1f" stroke="white" stroke-width="3" paint-order="stroke" pointer-events="none">'
+                         f'{escape(name)}</text>')
     for event in events:
         colour = STAGE_COLOURS.get(event.stage, "#666")
         fill = colour if event.kind == "official" else "white"

@@ -101,12 +101,13 @@
       .map(function (v) { return "?" + v + " = " + shown(binding[v], prefixes); }).join("\n");
   }
 
-  function niceMax(value) {
+  /* A round step for about four ticks up to ``value`` (whole numbers when every value is one). */
+  function niceStep(value, whole) {
     if (value <= 0) { return 1; }
-    var power = Math.pow(10, Math.floor(Math.log10(value)));
-    var steps = [1, 2, 2.5, 5, 10];
-    for (var i = 0; i < steps.length; i++) { if (steps[i] * power >= value) { return steps[i] * power; } }
-    return 10 * power;
+    var rough = value / 4;
+    var power = Math.pow(10, Math.floor(Math.log10(rough)));
+    var step = [1, 2, 5, 10].map(function (m) { return m * power; }).filter(function (s) { return s >= rough; })[0];
+    return whole ? Math.max(1, Math.round(step)) : step;
   }
 
   function barChart(svg, variables, bindings, labelVar, valueVar, prefixes) {
@@ -117,7 +118,9 @@
     var labelWidth = Math.min(Math.ceil(widest) + 12, WIDTH * 0.4);
     var values = bindings.map(function (b) { return b[valueVar] ? parseFloat(b[valueVar].value) : 0; });
     var top = 24;
-    var max = niceMax(Math.max.apply(null, values.concat([0])));
+    var whole = values.every(function (v) { return Math.round(v) === v; });
+    var step = niceStep(Math.max.apply(null, values.concat([0])), whole);
+    var max = Math.max(step, Math.ceil(Math.max.apply(null, values.concat([0])) / step) * step);
     var min = Math.min.apply(null, values.concat([0]));
     var plot = WIDTH - labelWidth - 60;
     var scale = plot / (max - Math.min(min, 0) || 1);
@@ -128,8 +131,7 @@
     svg.setAttribute("height", height);
     svg.appendChild(svgEl("text", { x: 4, y: 14, "font-size": "12", fill: "#444", class: "chart-caption" },
       "?" + valueVar + " by ?" + labelVar));
-    for (var t = 0; t <= 4; t++) {   // the scale: five ticks from 0 to a round maximum
-      var value = max * t / 4;
+    for (var value = 0; value <= max + step / 2; value += step) {   // the scale: round ticks from 0
       var x = zero + value * scale;
       svg.appendChild(svgEl("line", { x1: x, y1: top - 4, x2: x, y2: height - 26, stroke: "#e3e7ec" }));
       svg.appendChild(svgEl("text", { x: x, y: height - 10, "font-size": "11", "text-anchor": "middle",

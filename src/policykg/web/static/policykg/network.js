@@ -100,6 +100,7 @@
       nodes.update(data.nodes.map(function (n) { return { id: n.id, hidden: !shown[n.id] }; }));
       container.setAttribute("data-visible", String(count));
       countEl.textContent = count + " of " + data.nodes.length + " nodes shown";
+      if (count) { network.fit({ nodes: Object.keys(shown), animation: false }); }
       return shown;
     }
 
@@ -138,6 +139,8 @@
       network.selectNodes([id]);
       network.focus(id, { scale: 1.4, animation: false });
       container.setAttribute("data-focused", id);
+      results.textContent = "";
+      container.scrollIntoView({ block: "nearest" });
       focusEl.textContent = "";
       focusEl.appendChild(el("strong", node.title));
       focusEl.appendChild(document.createTextNode(" — " + (KIND_NAMES[node.group] || node.group) + " · "));
