@@ -108,7 +108,10 @@ def _target(url: str) -> st.SearchStrategy[tuple[str, str]]:
 _silent = st.one_of(st.just(""), st.tuples(_glue, _case("SILENT")).map("".join))
 #: What may stand right before the clause, glued to it: the engine reads ``trueSERVICE`` as ``true SERVICE``.
 _lead = st.sampled_from(["", "", "?a ?b true", "?a ?b false", "?a ?b 1e3", "?a ?b 1.5", "?a ?b ?c .", "?a ?b ?c ;",
-                         "?a ?b (1)", "?a ?b []", "?a ?b 'x'", "?a ?b 'x'@en ", "?a ?b ?c"])
+                         "?a ?b (1)", "?a ?b []", "?a ?b 'x'", "?a ?b 'x'@en ", "?a ?b ?c",
+                         # line ends the engine may or may not take as the end of a comment, escapes in strings
+                         "?a ?b ?c # x\r", "?a ?b ?c # x\u2028", "?a ?b ?c # x\x85", "?a ?b ?c # x\x0c",
+                         "?a ?b '\\u0027' .", "?a ?b '''a\\''' .", '?a ?b "\\"" .'])
 
 
 def _service(*targets: st.SearchStrategy[tuple[str, str]]) -> st.SearchStrategy[tuple[str, str]]:
