@@ -158,3 +158,41 @@ def _tree(pid: int) -> list[int]:
         except OSError:
             pass
     return pids
+
+
+def test_clients_that_do_not_read_their_answers_do_not_hold_the_workers(tmp_path):
+    """Large answers to clients that read nothing: the front takes each answer whole from its worker, so queries
+    keep being answered (the workers would otherwise wait, blocked on a full socket)."""
+    big = tmp_path / "big.nq"
+    quads = [ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/label"),
+                     ox.Literal(f"a label long enough to fill socket buffers quickly, number {i}"))
+             for i in range(120_000)]
+    big.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    with running("--nquads", big, "--workers", "3", "--max-rows", "200000") as server:  # 2 for queries
+        request = (f"GET /sparql?query={quote('CONSTRUCT WHERE { ?s ?p ?o }')} HTTP/1.1\r\nHost: x\r\n"
+                   "Accept: application/n-triples\r\n\r\n").encode()
+        readers = []
+        for _ in range(2):
+            sock = socket.create_connection(_address(server), timeout=10)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(request)
+            readers.append(sock)
+        try:
+            for _ in range(3):
+                assert server.ask(LOOKUP, http_timeout=20) is True
+        finally:
+            for sock in readers:
+                sock.close()
+
+
+def test_the_server_stops_when_its_front_dies(nquads):
+    import os
+    import signal
+
+    with running("--nquads", nquads, "--workers", "1") as server:
+        front = [pid for pid in _tree(server.process.pid)
+                 if b"policykg.web.endpoint.front" in open(f"/proc/{pid}/cmdline", "rb").read()]
+        assert len(front) == 1
+        os.kill(front[0], signal.SIGKILL)
+        assert server.process.wait(timeout=30) is not None
+        assert any("front process ended" in line for line in server.log)

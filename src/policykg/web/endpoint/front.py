@@ -26,6 +26,7 @@ import os
 import resource
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import aiohttp
@@ -111,6 +112,9 @@ class Front:
         self.admission = Admission(config.workers, deadline=2 * config.timeout)
         self.session: aiohttp.ClientSession | None = None
         self.retry_after = str(max(1, round(config.timeout)))
+        self.held = 0                  # bytes of answers read from workers and not yet sent to their clients
+        self.budget = 256 * 1024 * 1024
+        self.pumps: set[asyncio.Task] = set()
 
     async def start(self, sock: socket.socket) -> asyncio.AbstractServer:
         read_limit = max(60.0, self.config.timeout * 3) + 5  # gunicorn's own last resort, then some
@@ -135,10 +139,18 @@ class Front:
         except Refused as refused:
             return _error(503, f"the endpoint is busy ({refused.reason}); try again later",
                           {"Retry-After": self.retry_after})
+        released = False
+
+        def release() -> None:  # as soon as the worker has given its whole answer, not when the client has it
+            nonlocal released
+            if not released:
+                released = True
+                self.admission.release(expensive)
+
         try:
-            return await self._forward(request, body)
+            return await self._forward(request, body, release)
         finally:
-            self.admission.release(expensive)
+            release()
 
     async def _body(self, request: web.BaseRequest) -> bytes | web.StreamResponse:
         cap = self.config.max_upload if request.path == "/store" else self.config.max_body
@@ -170,7 +182,7 @@ class Front:
             return response
         return b"".join(chunks)
 
-    async def _forward(self, request: web.BaseRequest, body: bytes) -> web.StreamResponse:
+    async def _forward(self, request: web.BaseRequest, body: bytes, done: Callable[[], None]) -> web.StreamResponse:
         assert self.session is not None
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
         if body or request.method in ("POST", "PUT", "PATCH"):
@@ -182,24 +194,74 @@ class Front:
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             log.warning("no answer from the query workers: %s", error)
             return _error(502, "the query worker ended without an answer; try again")
+        response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
+        for key, value in upstream.headers.items():
+            if key.lower() not in HOP_BY_HOP:
+                response.headers.add(key, value)
+        if upstream.content_length is not None:
+            response.content_length = upstream.content_length
+        relay = _Relay(self, upstream, done)
         try:
-            response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-            for key, value in upstream.headers.items():
-                if key.lower() not in HOP_BY_HOP:
-                    response.headers.add(key, value)
-            if upstream.content_length is not None:
-                response.content_length = upstream.content_length
             await response.prepare(request)
-            async for chunk in upstream.content.iter_any():
+            while (chunk := await relay.next()) is not None:
                 await response.write(chunk)
             await response.write_eof()
-            return response
         except (aiohttp.ClientError, OSError, TimeoutError) as error:  # the client or the worker went away
             log.info("answer cut short: %s", error)
             response.force_close()
-            return response
+        finally:
+            relay.abandon()
+        return response
+
+
+class _Relay:
+    """An answer on its way from a worker to a client. The worker's side is read as fast as the worker writes
+    (the answer is capped by the app), so that a client that reads slowly holds memory in the front, not a worker;
+    past ``Front.budget`` bytes held for all clients together, the worker waits for the clients instead."""
+
+    def __init__(self, front: Front, upstream: aiohttp.ClientResponse, done: Callable[[], None]) -> None:
+        self.front = front
+        self.chunks: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
+        self.held = 0
+        self.abandoned = False
+        self.task = asyncio.create_task(self._pump(upstream, done))
+        front.pumps.add(self.task)  # a pump may outlive its client: held here until the worker's answer ends
+        self.task.add_done_callback(front.pumps.discard)
+
+    async def _pump(self, upstream: aiohttp.ClientResponse, done: Callable[[], None]) -> None:
+        try:
+            async for chunk in upstream.content.iter_any():
+                if self.abandoned:
+                    continue
+                self._hold(len(chunk))
+                self.chunks.put_nowait(chunk)
+                while self.front.held > self.front.budget and not self.abandoned:
+                    await asyncio.sleep(0.05)
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            self.chunks.put_nowait(error)
         finally:
             upstream.release()
+            done()
+            self.chunks.put_nowait(None)
+
+    def _hold(self, size: int) -> None:
+        self.held += size
+        self.front.held += size
+
+    async def next(self) -> bytes | None:
+        chunk = await self.chunks.get()
+        if isinstance(chunk, BaseException):
+            raise chunk
+        if chunk is not None:
+            self._hold(-len(chunk))
+        return chunk
+
+    def abandon(self) -> None:
+        """The client is gone or served: drop what is held; the worker's answer is still read to its end."""
+        self.abandoned = True
+        self._hold(-self.held)
+        while not self.chunks.empty():
+            self.chunks.get_nowait()
 
 
 async def _serve(config: FrontConfig, sock: socket.socket) -> None:

@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 
 from flask import Flask
@@ -129,6 +130,7 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
                                max_line=settings.max_url + 1024, max_body=settings.max_body,
                                max_upload=settings.max_upload, access_log=access_log)
     front: list[subprocess.Popen] = []
+    stopping: list[bool] = []
 
     def post_fork(server, worker) -> None:
         if isolate and not isolate_worker(allow_network=False):
@@ -150,10 +152,19 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
         front.append(subprocess.Popen([sys.executable, "-m", "policykg.web.endpoint.front", front_config.to_json(),
                                        str(listener.fileno())], pass_fds=(listener.fileno(),)))
         listener.close()
+        threading.Thread(target=watch_front, args=(front[0],), name="policykg-front-watch", daemon=True).start()
         if on_ready:
             on_ready([public])
 
+    def watch_front(process: subprocess.Popen) -> None:
+        """Without its front the server answers nobody: it stops, for whatever supervises it to start it again."""
+        process.wait()
+        if not stopping:
+            log.error("the front process ended (status %s); stopping the server", process.returncode)
+            os.kill(os.getpid(), signal.SIGTERM)
+
     def on_exit(server) -> None:
+        stopping.append(True)
         for process in front:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
