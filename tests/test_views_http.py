@@ -178,3 +178,20 @@ def test_wrapping_keeps_words_and_says_when_it_cut():
     assert all(text_width(line, 11) <= 150 for line in lines)
     lines, cut = wrap("word " * 60, 11, 150, 2)
     assert cut and len(lines) == 2 and lines[-1].endswith("…") and all(text_width(x, 11) <= 150 for x in lines)
+
+
+# --- the editor's links -----------------------------------------------------------------------------------
+
+
+def test_an_editor_link_can_run_a_named_query_and_ask_for_the_chart(client):
+    import json
+    import re
+
+    html = client.get("/editor?example=concept-by-label&run=1&view=chart").get_data(as_text=True)
+    config = json.loads(re.search(r'<script type="application/json" id="editor-config">(.*?)</script>', html,
+                                  re.S).group(1))
+    assert config["example"] == "concept-by-label" and config["run"] is True and config["view"] == "chart"
+    assert "/static/policykg/chart.js" in html and "/static/policykg/views.css" in html
+    plain = json.loads(re.search(r'id="editor-config">(.*?)</script>', client.get(
+        "/editor?example=concept-by-label").get_data(as_text=True), re.S).group(1))
+    assert plain["run"] is False and plain["view"] is None
