@@ -107,7 +107,11 @@ def test_filters_keep_the_files_of_a_work_area_and_a_group(client, store, params
 def test_an_unknown_filter_value_is_named_in_a_404(client):
     response = client.get("/pictures/lifecycle.svg?area=astrology")
     assert response.status_code == 404 and "astrology" in response.get_json()["error"]
-    assert client.get("/lifecycle?group=nobody").status_code == 404
+    page = client.get("/lifecycle?group=nobody&area=borders")
+    assert page.status_code == 404
+    text = page.get_data(as_text=True)
+    assert "No affected group &#39;nobody&#39; among the files" in text       # said on the page, which shows
+    assert 'selected>borders' in text and "of 19 policy files · work area: borders" in text  # the rest applied
 
 
 def test_the_lifecycle_page_offers_both_filters_and_the_picture(client, store):

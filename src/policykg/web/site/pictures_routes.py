@@ -100,27 +100,40 @@ def _day(text: str) -> date | None:
         return None
 
 
-def lifecycle_filters(facets: dict[str, list[FacetValue]]) -> dict[str, str]:
-    """The filters asked for (``?area=SLUG&group=SLUG``); an unknown value is a 404 that names it."""
-    chosen = {}
+def lifecycle_filters(facets: dict[str, list[FacetValue]]) -> tuple[dict[str, str], list[str]]:
+    """The filters asked for (``?area=SLUG&group=SLUG``) that name a known value, and what was wrong with the
+    others."""
+    chosen, problems = {}, []
     for kind, (name, _) in FACETS.items():
         value = request.args.get(kind, "").strip()
         if value and value not in {facet.slug for facet in facets[kind]}:
-            raise HttpError(404, f"no {name} {value!r} among the files")
-        if value:
+            problems.append(f"no {name} {value[:80]!r} among the files")
+        elif value:
             chosen[kind] = value
-    return chosen
+    return chosen, problems
 
 
-def lifecycle_picture(store, root: str) -> tuple[str, list[FileLine], dict[str, list[FacetValue]], dict]:
+@dataclass
+class LifecycleView:
+    svg: str
+    shown: list[FileLine]
+    facets: dict[str, list[FacetValue]]
+    chosen: dict[str, str]
+    problems: list[str]
+
+
+def lifecycle_view(store, root: str) -> LifecycleView:
+    """The lifecycle picture of the files the request's filters keep (an unknown filter value keeps nothing out
+    and is named in ``problems``)."""
     lines, facets = lifecycle_lines(store, root)
-    chosen = lifecycle_filters(facets)
+    chosen, problems = lifecycle_filters(facets)
     shown = select(lines, area=chosen.get("area"), group=chosen.get("group"))
     labels = {kind: {f.slug: f.label for f in facets[kind]} for kind in facets}
     said = [f"{FACETS[kind][0]}: {labels[kind][slug]}" for kind, slug in chosen.items()]
     note = f"{len(shown)} of {len(lines)} policy files" + (f" · {'; '.join(said)}" if said else "") + \
         " · hover a mark for its date, text and evidence"
-    return lifecycle_svg("Policy files on one time axis", shown, note=note), shown, facets, chosen
+    return LifecycleView(lifecycle_svg("Policy files on one time axis", shown, note=note), shown, facets, chosen,
+                         problems)
 
 
 def network(store, index, root: str) -> dict:
@@ -206,15 +219,19 @@ def create_blueprint() -> Blueprint:
         area, group = request.args.get("area", ""), request.args.get("group", "")
 
         def make(endpoint) -> bytes:
-            return lifecycle_picture(endpoint.store, request.script_root)[0].encode("utf-8")
+            view = lifecycle_view(endpoint.store, request.script_root)
+            if view.problems:
+                raise HttpError(404, "; ".join(view.problems))
+            return view.svg.encode("utf-8")
         return cached(f"lifecycle?area={area}&group={group}", SVG, make)
 
     @blueprint.get("/lifecycle")
-    def lifecycle_page() -> str:
+    def lifecycle_page() -> tuple[str, int]:
         endpoint = current_endpoint()
-        svg, shown, facets, chosen = lifecycle_picture(endpoint.store, request.script_root)
-        return render_template("pkg_lifecycle.html", site=site(endpoint), svg=svg, shown=shown,
-                               facets=facets, chosen=chosen, facet_names={k: v[0] for k, v in FACETS.items()})
+        view = lifecycle_view(endpoint.store, request.script_root)
+        page = render_template("pkg_lifecycle.html", site=site(endpoint), view=view,
+                               facet_names={k: v[0] for k, v in FACETS.items()})
+        return page, 404 if view.problems else 200
 
     @blueprint.get("/pictures/network.json")
     def network_json() -> Response:
