@@ -161,6 +161,7 @@ def test_a_syntax_error_shows_its_line_column_and_caret(server):
     from selenium.webdriver.common.by import By
 
     query = "SELECT ?s\nWHERE {\n  ?s ?p ?o .\n  FILTER(?o > 3 }\n"   # a ')' missing: the '}' closes the '('
+    requests = Requests()
     with chromium() as chrome:
         chrome.get(server + "/editor")
         _editor_ready(chrome)
@@ -178,6 +179,19 @@ def test_a_syntax_error_shows_its_line_column_and_caret(server):
         marked = chrome.find_elements(By.CSS_SELECTOR, ".tabPanel.active .CodeMirror .policykg-error-line")
         assert len(marked) == 1
         screenshot(chrome, "editor-syntax-error", full=False)
+
+        # A missing '}' at the end: the caret stands after the last character, where the brace should be.
+        chrome.execute_script(
+            "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.setValue(arguments[0])",
+            "SELECT * WHERE { ?s ?p ?o")
+        chrome.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
+        where = wait(chrome, lambda c: (w := c.find_element(By.CSS_SELECTOR, ".policykg-error-where"))
+                     and w.get_attribute("data-column") == "26" and w)
+        assert where.text.split("\n")[2] == " " * 25 + "^"
+        assert "ends before the '}' that closes the '{' opened at line 1, column 16" in chrome.find_element(
+            By.ID, "editor-status").text
+        requests.collect(chrome)
+    assert not requests.left_the_machine(), requests.left_the_machine()
 
 
 def test_the_network_finds_a_node_and_filters_hide_nodes(server, network_data):
