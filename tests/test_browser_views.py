@@ -141,6 +141,8 @@ def test_the_editor_draws_a_chart_of_a_named_query(server):
         widths = [float(b.get_attribute("width")) for b in bars]
         assert values == sorted(values, reverse=True) and widths == sorted(widths, reverse=True)
         assert widths[0] > widths[-1]
+        download = chrome.find_element(By.CSS_SELECTOR, ".policykg-chart a.chart-download")
+        assert download.get_attribute("href").startswith("blob:")     # made in the page, asked of no server
         labels = chrome.execute_script(BOXES, ".policykg-chart svg text")
         assert not overlaps(labels), overlaps(labels)
         chrome.execute_script("document.querySelector('.policykg-chart').scrollIntoView()")

@@ -18,6 +18,7 @@
   var WIDTH = 900;
   var BAR = 22;
   var COLOUR = "#0b5394";
+  var MAX_BARS = 300;   // more bars than this are a table's job: the chart shows the first ones and says so
 
   function svgEl(tag, attrs, text) {
     var node = document.createElementNS(SVG, tag);
@@ -243,6 +244,18 @@
     return label;
   };
 
+  /* The drawn chart as a file, made here (no request). */
+  Chart.prototype.downloadLink = function (note, svg) {
+    var link = document.createElement("a");
+    link.className = "chart-download";
+    link.textContent = "Download the chart as SVG";
+    link.download = "chart.svg";
+    link.href = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)],
+                                             { type: "image/svg+xml" }));
+    note.appendChild(document.createTextNode(" · "));
+    note.appendChild(link);
+  };
+
   Chart.prototype.draw = function () {
     var self = this;
     var results = this.yasr.results;
@@ -276,7 +289,12 @@
       svg.setAttribute("aria-label", "Bar chart of ?" + valueVar + " by ?" + labelVar);
       svg.setAttribute("class", "chart chart-bars");
       box.appendChild(svg);
-      barChart(svg, variables, bindings, labelVar, valueVar, prefixes);
+      if (bindings.length > MAX_BARS) {
+        note.appendChild(document.createTextNode(" · the first " + MAX_BARS + " of " + bindings.length +
+          " rows (the Table shows them all)"));
+      }
+      barChart(svg, variables, bindings.slice(0, MAX_BARS), labelVar, valueVar, prefixes);
+      this.downloadLink(note, svg);
     } else if (cols.dates.length) {
       var dateVar = pick("date", cols.dates);
       var lineVar = cols.labels.length ? pick("line", cols.labels) : null;
@@ -289,6 +307,7 @@
       svg.setAttribute("class", "chart chart-timeline");
       box.appendChild(svg);
       timeline(svg, variables, bindings, dateVar, lineVar, prefixes);
+      this.downloadLink(note, svg);
     } else {
       note.textContent = "Nothing to draw: a chart needs a label column with a numeric column (for example " +
         "?label (COUNT(?file) AS ?files) … GROUP BY ?label) or a column of dates (xsd:date, xsd:gYear …).";
