@@ -105,8 +105,10 @@ def lifecycle_svg(title: str, lines: list[FileLine], *, width: int = 1200, note:
 
 
 def _header(width: int, title: str, note: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} __HEIGHT__" '
-            f'width="{width}" height="__HEIGHT__" font-family="sans-serif" class="lifecycle">'
+    # A group, not an image: the file names inside are links a reader can reach.
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="group" aria-label="{escape(title)}" '
+            f'viewBox="0 0 {width} __HEIGHT__" width="{width}" height="__HEIGHT__" font-family="sans-serif" '
+            f'class="lifecycle">'
             f'<title>{escape(title)}</title>'
             f'<text x="10" y="22" font-size="15" font-weight="bold">{escape(title)}</text>'
             + (f'<text x="10" y="42" font-size="11" fill="#444">{escape(note)}</text>' if note else ""))
