@@ -111,3 +111,16 @@ def test_probe_names_what_applies_and_leaves_the_caller_alone(canary):
     assert applied and applied == [name for name in applied if name in (
         isolation.NAMESPACES, isolation.NETWORK_NAMESPACE, isolation.LANDLOCK, isolation.SECCOMP)]
     socket.create_connection(("127.0.0.1", canary.port), timeout=2).close()   # this process still has the network
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_the_federation_process_layer_lets_only_its_ports_through(canary, user):
+    allowed = Canary()
+    try:
+        report = _probe(canary, user, f"port:{allowed.port}")
+        if not report["applied"]:
+            pytest.skip("Landlock ABI 4 is not available")
+        assert report["allowed port"] == "connected" and allowed.hits
+        assert canary.hits == [] and "Permission denied" in report["attempts"]["socket"], report
+    finally:
+        allowed.close()

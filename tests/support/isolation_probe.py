@@ -2,7 +2,8 @@
 
 ``python isolation_probe.py PORT [LAYER ...]`` prints one JSON object: the layers applied, and for each attempt
 (SERVICE, LOAD, a plain socket) the error that stopped it or "connected". LAYER is one of ``all`` (what
-``isolate_worker`` applies), ``namespaces``, ``landlock``, ``seccomp``. The child also checks that a listening
+``isolate_worker`` applies), ``namespaces``, ``landlock``, ``seccomp``, or ``port:N`` (Landlock: TCP connections
+to port N only, as the federation process is held). The child also checks that a listening
 socket opened before the fork still accepts, and that it can read and write files.
 """
 
@@ -57,8 +58,17 @@ def main() -> int:
                     applied.append(layer)
                 elif layer == "seccomp" and isolation.deny_inet_sockets():
                     applied.append(layer)
+                elif layer.startswith("port:") and isolation.connect_only_to([int(layer[5:])]):
+                    applied.append(layer)
             report["applied"] = applied
             report["attempts"] = attempts(port)
+            for layer in layers:
+                if layer.startswith("port:"):
+                    try:
+                        socket.create_connection(("127.0.0.1", int(layer[5:])), timeout=2).close()
+                        report["allowed port"] = "connected"
+                    except OSError as error:
+                        report["allowed port"] = str(error)
             connection, _ = listener.accept()
             report["accepted"] = connection.recv(5).decode()
             connection.close()

@@ -5,7 +5,8 @@ endpoints (:func:`policykg.sparql.federation.service_calls`), the worker asks th
 path, which reaches across network namespaces), for the answer of each ``SELECT * WHERE { P }``. The process holds
 the allow-list itself: it connects only to an endpoint whose normal form is on it, through the one SPARQL client
 (:class:`policykg.sparql.client.SparqlClient`, which follows no redirect), so the list holds even if a worker were
-made to ask for something else. An answer is capped at ``max_rows`` rows.
+made to ask for something else; where Landlock allows, the process may open TCP connections only to the ports of
+those endpoints. An answer is capped at ``max_rows`` rows.
 
 One request per connection: a JSON line ``{"endpoint", "query", "timeout"}``; the answer is a JSON line
 ``{"results": <SPARQL JSON results>}`` or ``{"error": message, "status": http status}``.
@@ -26,11 +27,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
 from policykg.errors import PolicyKGError, QueryRefused, UpstreamError
 from policykg.sparql.federation import FederationPolicy, normalise_endpoint
+from policykg.web.endpoint import isolation
 
 MAX_REQUEST = 1024 * 1024
 PR_SET_PDEATHSIG = 1
@@ -188,6 +191,11 @@ def start(policy: FederationPolicy, path: Path, *, max_rows: int, timeout: float
     return FederationProcess(str(path), process)
 
 
+def _port(endpoint: str) -> int:
+    parts = urlsplit(endpoint)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="policykg's federation process (started by policykg serve)")
     parser.add_argument("--socket", required=True)
@@ -201,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         pass
     if os.getppid() == 1:
         return 0
+    # Held to the allowed endpoints' ports (and DNS over TCP): whatever it were asked, it reaches nothing else.
+    isolation.connect_only_to({53, *(_port(endpoint) for endpoint in args.allow)})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     old = os.umask(0o077)
     server = _Server(args.socket + ".new", FederationPolicy(args.allow), args.max_rows, args.timeout)

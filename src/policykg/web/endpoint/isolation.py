@@ -24,6 +24,7 @@ import ctypes
 import os
 import platform
 import struct
+from collections.abc import Iterable
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
@@ -32,7 +33,9 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 # Landlock's system calls have the same numbers on every architecture.
 SYS_LANDLOCK_CREATE_RULESET = 444
+SYS_LANDLOCK_ADD_RULE = 445
 SYS_LANDLOCK_RESTRICT_SELF = 446
+LANDLOCK_RULE_NET_PORT = 2
 LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_ACCESS_NET_BIND_TCP = 1
 LANDLOCK_ACCESS_NET_CONNECT_TCP = 2
@@ -84,6 +87,12 @@ def landlock_abi() -> int:
 
 def deny_tcp() -> bool:
     """A Landlock ruleset that handles TCP connect and bind and allows neither. False without Landlock ABI 4."""
+    return connect_only_to(())
+
+
+def connect_only_to(ports: Iterable[int]) -> bool:
+    """A Landlock ruleset: TCP connections only to these ports (any host), no TCP bind. False without Landlock
+    ABI 4. The federation process, which must reach its allowed endpoints, is held to their ports."""
     libc = _libc()
     if libc is None or landlock_abi() < 4:
         return False
@@ -93,6 +102,10 @@ def deny_tcp() -> bool:
     if ruleset < 0:
         return False
     try:
+        for port in sorted(set(ports)):
+            rule = ctypes.create_string_buffer(struct.pack("=QQ", LANDLOCK_ACCESS_NET_CONNECT_TCP, port), 16)
+            if libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_NET_PORT, rule, ctypes.c_uint32(0)) != 0:
+                return False
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             return False
         return libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)) == 0
