@@ -196,3 +196,19 @@ def test_the_server_stops_when_its_front_dies(nquads):
         os.kill(front[0], signal.SIGKILL)
         assert server.process.wait(timeout=30) is not None
         assert any("front process ended" in line for line in server.log)
+
+
+def test_forwarding_headers_from_clients_are_not_believed(nquads, tmp_path):
+    """gunicorn trusts X-Forwarded-* from its unix socket: the front must not pass a client's on (here it would
+    turn the scheme of a new graph's Location into https)."""
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    with running("--nquads", nquads, "--update-token-file", token_file) as server:
+        forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl",
+                  "Forwarded": "proto=https"}
+        created = requests.post(server.store, timeout=30,  # a new graph: its Location is an absolute URL
+                               data=b'<http://example.org/s> <http://example.org/p> "1" .',
+                               headers={**forged, "Authorization": f"Bearer {TOKEN}",
+                                        "Content-Type": "application/n-triples"})
+        assert created.status_code == 201
+        assert created.headers["Location"].startswith("http://127.0.0.1:")

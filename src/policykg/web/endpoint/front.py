@@ -44,6 +44,13 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
 CORS = {"Access-Control-Allow-Origin": "*"}
 
 
+def _passed_on(name: str) -> bool:
+    """Whether a client's request header goes to the workers. Not the proxy headers: gunicorn trusts them from
+    a unix socket, and a client must not choose the scheme or the address the app believes it has."""
+    name = name.lower()
+    return name not in HOP_BY_HOP and name != "forwarded" and not name.startswith("x-forwarded-")
+
+
 @dataclass(frozen=True)
 class FrontConfig:
     upstream: str                   # the unix socket the gunicorn workers listen on
@@ -184,7 +191,7 @@ class Front:
 
     async def _forward(self, request: web.BaseRequest, body: bytes, done: Callable[[], None]) -> web.StreamResponse:
         assert self.session is not None
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in request.headers.items() if _passed_on(k)]
         if body or request.method in ("POST", "PUT", "PATCH"):
             headers.append(("Content-Length", str(len(body))))
         try:

@@ -183,6 +183,8 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
         "timeout": int(max(60, settings.timeout * 3)),  # gunicorn's own last resort; the watchdog acts first
         "graceful_timeout": 5,
         "limit_request_line": 0,                  # the front caps the request line before a worker reads it
+        "secure_scheme_headers": {},              # the scheme is the public root's, never a request header's
+        "forwarder_headers": "",
         "loglevel": "warning",
         "errorlog": "-",
         "accesslog": None,                        # the front logs the clients' requests (--access-log)
