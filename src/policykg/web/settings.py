@@ -20,6 +20,8 @@ class Settings:
     max_upload: int = 256 * 1024 * 1024    # request body of a Graph Store upload (token holders only)
     max_url: int = 128 * 1024              # GET request target; longer gets 414
     max_query_memory: int = 1 << 30        # memory one query may add to its worker process
+    header_timeout: float = 10.0           # seconds a connection may take to send a request's head (or stay idle)
+    body_timeout: float = 60.0             # seconds a request's body may take to arrive
     limits: Limits = field(default_factory=Limits)
     # None: read-only; else updates and uploads need "Bearer <token>". Kept out of repr and comparison: the settings
     # are an input of public ETags and may be logged, and a secret must reach neither.

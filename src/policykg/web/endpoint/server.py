@@ -128,7 +128,8 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     upstream = os.path.join(private, "workers.sock")
     front_config = FrontConfig(upstream=upstream, workers=workers, timeout=settings.timeout,
                                max_line=settings.max_url + 1024, max_body=settings.max_body,
-                               max_upload=settings.max_upload, access_log=access_log)
+                               max_upload=settings.max_upload, header_timeout=settings.header_timeout,
+                               body_timeout=settings.body_timeout, access_log=access_log)
     front: list[subprocess.Popen] = []
     stopping: list[bool] = []
 
