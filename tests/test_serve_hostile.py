@@ -212,3 +212,13 @@ def test_forwarding_headers_from_clients_are_not_believed(nquads, tmp_path):
                                         "Content-Type": "application/n-triples"})
         assert created.status_code == 201
         assert created.headers["Location"].startswith("http://127.0.0.1:")
+
+
+def test_a_connection_that_never_completes_its_request_head_is_closed(server):
+    """Idle and slow-header connections are closed at the header deadline (Settings.header_timeout), so they cost
+    the front a socket for a bounded time."""
+    idle, slow = _held(server, "idle", 1)[0], _held(server, "slow-header", 1)[0]
+    for sock in (idle, slow):
+        sock.settimeout(60)
+        assert sock.recv(100) == b""  # closed without an answer
+        sock.close()
