@@ -68,20 +68,22 @@ def serve_pages(nquads: str, version: str) -> None:
     from policykg.queries.registry import QueryRegistry
     from policykg.store.local import MemoryStore
     from policykg.web import create_app
-    from policykg.web.endpoint.server import serve
+    from policykg.web.endpoint.server import bind, serve
     from policykg.web.settings import Settings
 
     store = MemoryStore(version)
     store.load_nquads(nquads)
     registry = QueryRegistry.from_project(Project.locate())
-    app = create_app(store, Settings(timeout=TIMEOUT, max_rows=MAX_ROWS), registry=registry,
+    listener = bind("127.0.0.1", 0)
+    settings = Settings(timeout=TIMEOUT, max_rows=MAX_ROWS)
+    app = create_app(store, settings, registry=registry,
                      dump_dir=Path(tempfile.mkdtemp(prefix="policykg-browser-")))
 
     def ready(addresses):
         host, port = addresses[0]
         print(f"http://{host}:{port}", flush=True)
 
-    serve(app, host="127.0.0.1", port=0, workers=2, on_ready=ready)
+    serve(app, listener, settings, workers=2, on_ready=ready)
 
 
 @contextmanager
