@@ -222,3 +222,17 @@ def test_a_connection_that_never_completes_its_request_head_is_closed(server):
         sock.settimeout(60)
         assert sock.recv(100) == b""  # closed without an answer
         sock.close()
+
+
+def test_a_client_that_waits_for_100_continue_gets_it(server):
+    body = b"ASK { ?s ?p ?o }"
+    with socket.create_connection(_address(server), timeout=30) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200") and b'"boolean": true' in answer.replace(b'":true', b'": true')

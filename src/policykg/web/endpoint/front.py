@@ -40,7 +40,7 @@ log = logging.getLogger("policykg.web")
 
 #: Headers of one connection, not of the request or the answer: never passed on.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                        "transfer-encoding", "upgrade", "content-length"})
+                        "transfer-encoding", "upgrade", "content-length", "expect"})
 CORS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -162,9 +162,13 @@ class Front:
     async def _body(self, request: web.BaseRequest) -> bytes | web.StreamResponse:
         cap = self.config.max_upload if request.path == "/store" else self.config.max_body
         if request.content_length is not None and request.content_length > cap:
-            return _error(413, f"the request body is larger than this endpoint accepts ({cap} bytes)")
+            response = _error(413, f"the request body is larger than this endpoint accepts ({cap} bytes)")
+            response.force_close()  # the body is never read: the connection cannot carry another request
+            return response
         if not request.body_exists:
             return b""
+        if request.headers.get("Expect", "").lower() == "100-continue":  # the client waits for this to send it
+            await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         chunks: list[bytes] = []
         size = 0
 
