@@ -66,9 +66,12 @@ def isolate_network() -> str | None:
     uid, gid = os.geteuid(), os.getegid()
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
         # Map this process's user and group onto themselves: files keep their owners and new files can be made.
-        _write("/proc/self/setgroups", "deny")
-        _write("/proc/self/uid_map", f"{uid} {uid} 1\n")
-        _write("/proc/self/gid_map", f"{gid} {gid} 1\n")
+        try:
+            _write("/proc/self/setgroups", "deny")
+            _write("/proc/self/uid_map", f"{uid} {uid} 1\n")
+            _write("/proc/self/gid_map", f"{gid} {gid} 1\n")
+        except OSError:  # still off the network; only files it creates would have no owner it can name
+            pass
         return NAMESPACES
     if libc.unshare(CLONE_NEWNET) == 0:
         return NETWORK_NAMESPACE
@@ -164,13 +167,13 @@ def isolate_worker(*, allow_network: bool = False) -> list[str]:
     if allow_network:
         return []
     applied = []
-    namespaces = isolate_network()
-    if namespaces:
-        applied.append(namespaces)
-    if deny_tcp():
-        applied.append(LANDLOCK)
-    if deny_inet_sockets():
-        applied.append(SECCOMP)
+    for name, layer in ((None, isolate_network), (LANDLOCK, deny_tcp), (SECCOMP, deny_inet_sockets)):
+        try:
+            result = layer()
+        except OSError:  # a layer the system refuses in an unexpected way is a layer not applied, never a crash
+            continue
+        if result:
+            applied.append(name or str(result))
     return applied
 
 
