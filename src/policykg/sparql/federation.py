@@ -146,7 +146,10 @@ def service_calls(text: str, base_iri: str | None, prefixes: dict[str, str], pol
         group = text[found[opening][2]:found[closing][2] + 1]
         query = prologue(base, declared, used_in=group) + "SELECT * WHERE " + group
         for inner in range(opening, closing):  # nested SERVICE clauses go to the remote endpoint: check them too
-            if found[inner][0] == "word" and found[inner][1].upper() == "SERVICE":
+            inner_kind, inner_value = found[inner][0], found[inner][1]
+            if inner_kind in ("word", "pname") and hidden_call(inner_value):
+                raise QueryRefused(f"{inner_value[:100]} is refused: write SERVICE as a word of its own")
+            if inner_kind == "word" and inner_value.upper() == "SERVICE":
                 service_calls(text[found[inner][2]:found[closing][2] + 1], base, declared, policy)
         calls.append(ServiceCall(normalise_endpoint(target), silent, query, offset, found[closing][2] + 1))
         index = closing + 1
