@@ -83,3 +83,37 @@ def test_a_real_server_federates_only_with_the_allowed_endpoint():
         assert not listener.connected.is_set(), "a refused SERVICE reached the network"
     finally:
         listener.close()
+
+
+def test_allowed_clauses_are_located_and_replaced_by_their_answers():
+    import pyoxigraph as ox
+
+    from policykg.sparql.federation import FederationPolicy, inline_answers, service_calls
+
+    policy = FederationPolicy(["http://a.example/sparql"])
+    text = ("PREFIX ex: <http://example.org/>\nBASE <http://a.example/>\nSELECT * WHERE { ?x ex:p ?y .\n"
+            "  SERVICE SILENT <sparql> { ?y ex:q ?z FILTER(?z != 'SERVICE <x> {') }\n"
+            "  OPTIONAL { SERVICE<sparql>{ ?z ?a ?b } } }")
+    first, second = service_calls(text, "http://localhost/sparql", {}, policy)
+    assert first.endpoint == second.endpoint == "http://a.example/sparql" and first.silent and not second.silent
+    assert text[first.start:first.end].startswith("SERVICE SILENT") and text[first.end - 1] == "}"
+    assert first.query == ("BASE <http://a.example/>\nPREFIX ex: <http://example.org/>\n"
+                           "SELECT * WHERE { ?y ex:q ?z FILTER(?z != 'SERVICE <x> {') }")
+    rows = (["z"], [[ox.Literal("a'b")], [None]])
+    rewritten = inline_answers(text, (first, second), [rows, None])
+    assert "SERVICE" not in rewritten.replace("'SERVICE <x> {'", "")
+    assert "{ VALUES (?z) {" in rewritten and "\"a'b\"" in rewritten and "UNDEF" in rewritten
+    assert "OPTIONAL { { } }" in rewritten                                  # a failed SILENT call: one empty row
+    assert inline_answers(text, (first, second), [(["z"], []), ([], [[]])]).count("{ FILTER(false) }") == 1
+
+
+def test_every_service_in_an_allowed_clause_must_be_allowed_too():
+    from policykg.sparql.federation import FederationPolicy, service_calls
+
+    policy = FederationPolicy(["http://a.example/sparql"])
+    with pytest.raises(QueryRefused, match="evil"):
+        service_calls("SELECT * { SERVICE <http://a.example/sparql> { SERVICE <http://evil.example/> {} } }",
+                      None, {}, policy)
+    with pytest.raises(QueryRefused, match="trueSERVICE"):
+        service_calls("SELECT * { SERVICE <http://a.example/sparql> { ?s ?p trueSERVICE <http://evil/> {} } }",
+                      None, {}, policy)
