@@ -1,10 +1,20 @@
 """The one RDF writer: triples or quads in Turtle, N-Triples, N-Quads, TriG, RDF/XML or JSON-LD, deterministically.
 
 The same graph gives the same bytes, in any process: duplicates are dropped, blank nodes get their canonical labels
-(RDFC-1.0), the statements are sorted (by graph, subject, ``rdf:type`` first, predicate, object: Turtle groups them
-by subject) and pyoxigraph writes them with the project's prefixes, only those the document uses, declared in a
-fixed order. Triple formats (Turtle, N-Triples, RDF/XML) get the union of the graphs; quad formats (TriG, N-Quads,
-JSON-LD) keep them. JSON-LD is pyoxigraph's, compacted with the prefixes it uses as its ``@context``.
+(RDFC-1.0, pyoxigraph's ``Dataset.canonicalize``; skipped when there is no blank node), the statements are sorted
+(by graph, then subject, ``rdf:type`` first, predicate, object, comparing their N-Triples text: Turtle groups them
+by subject) and pyoxigraph writes them with the project's prefixes, only those the document uses, declared in
+alphabetical order. Triple formats (Turtle, N-Triples, RDF/XML) get the union of the graphs; quad formats (TriG,
+N-Quads, JSON-LD) keep them. JSON-LD is compacted with the published context (:data:`CONTEXT_IRI`, the package's
+``context.jsonld``), which it names by IRI.
+
+The work is done on the engine's N-Triples text, not on Python terms: the engine writes each graph, Python sorts
+the lines, and the engine reads them back into its Turtle, TriG or RDF/XML writer. N-Triples and N-Quads are the
+sorted lines themselves.
+
+The prefixes are those of :data:`policykg.namespaces.PREFIXES` and of the project's source files (the concept
+schemes' ``group:``, ``status:``, …), as published in ``context.jsonld``; ``policykg export --context`` writes that
+file from the sources and a test keeps it current.
 
 ``policykg export``, the answers to CONSTRUCT and DESCRIBE (``/sparql``, ``/queries/NAME.ttl``, ``policykg
 query``), the Graph Store, the resource pages and the downloads all write here.
@@ -15,108 +25,179 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
 from typing import Any, cast
 
 import pyoxigraph as ox
 
-from policykg.formats import JSONLD, RDFXML, TRIG, TURTLE, Format
-from policykg.namespaces import PREFIXES, RDF
+from policykg.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TRIG, TURTLE, Format
+from policykg.namespaces import BASE, PREFIXES, RDF
 
 RDF_TYPE = str(RDF.type)
+#: Where the JSON-LD context of the exports is published (the web serves it at ``/context.jsonld``).
+CONTEXT_IRI = BASE + "context.jsonld"
+CONTEXT_FILE = "context.jsonld"
 _XMLNS = re.compile(rb'\s+xmlns:[^=\s]+="[^"]*"')
 _DEFAULT = ox.DefaultGraph()
+_TYPE = b" <" + RDF_TYPE.encode() + b"> "
+_TYPE_KEY = b" \x00 "      # sorts before any term; the engine escapes NUL in literals, so it never occurs
+_NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:")
 
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+# -- prefixes and the published context -------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def published_prefixes() -> dict[str, str]:
+    """The prefixes of the published JSON-LD context: the project's own and those of its source files."""
+    document = json.loads(resources.files("policykg").joinpath(CONTEXT_FILE).read_text(encoding="utf-8"))
+    return {**document["@context"], **PREFIXES}  # namespaces.py wins (a test keeps the file in step with it)
+
+
+def context_document(prefixes: Mapping[str, str]) -> bytes:
+    """The text of a JSON-LD context that declares ``prefixes`` (sorted), as ``context.jsonld`` holds it."""
+    body = {"@context": {prefix: prefixes[prefix] for prefix in sorted(prefixes)}}
+    return (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
 
 def write_rdf(items: Iterable[ox.Triple | ox.Quad], fmt: Format, *,
-              prefixes: Mapping[str, str] = PREFIXES) -> bytes:
-    """``items`` (triples, quads or both) in the graph format ``fmt``."""
+              prefixes: Mapping[str, str] | None = None, published_context: bool = False) -> bytes:
+    """``items`` (triples, quads or both) in the graph format ``fmt`` (see :func:`write_store`)."""
     if fmt.rdf is None:
         raise ValueError(f"{fmt.name} is not a graph format")
-    quads = canonical_quads(items, keep_graphs=fmt.quads)
-    if fmt is JSONLD:
-        return _jsonld(quads, prefixes)
+    store = ox.Store()
+    store.extend(_quads(items, fmt.quads))
+    return write_store(store, fmt, prefixes=prefixes, published_context=published_context)
+
+
+def write_store(store: ox.Store, fmt: Format, *, graphs: Iterable[GraphName] | None = None,
+                prefixes: Mapping[str, str] | None = None, published_context: bool = False) -> bytes:
+    """The graphs ``graphs`` of ``store`` (default: all of them, the default graph first) in ``fmt``, with
+    ``prefixes`` (default: the published ones). JSON-LD names the published context by its IRI with
+    ``published_context`` (the exports: a reader fetches it once), else declares the prefixes it uses inline (the
+    answers to queries, which a client reads alone)."""
+    if published_context and prefixes is not None:
+        raise ValueError("the published context holds the published prefixes, not others")
+    if fmt.rdf is None:
+        raise ValueError(f"{fmt.name} is not a graph format")
+    chosen = _graph_order(store, graphs)
+    blocks = [(graph, store.dump(format=NTRIPLES.rdf, from_graph=graph) or b"") for graph in chosen]
     if not fmt.quads:
-        statements: list[Any] = [q.triple for q in quads]
+        blocks = [(_DEFAULT, b"".join(data for _, data in blocks))]
+    if any(b"_:" in data for _, data in blocks):
+        blocks = _canonical(blocks)
+    sorted_blocks = [(graph, _sorted_lines(data)) for graph, data in blocks]
+    sorted_blocks = [(graph, lines) for graph, lines in sorted_blocks if lines]
+    if fmt is NTRIPLES:
+        return b"".join(lines for _, lines in sorted_blocks)
+    if fmt.quads:
+        body = b"".join(_with_graph(graph, lines) for graph, lines in sorted_blocks)
+        statements = ox.parse(body, format=NQUADS.rdf)
     else:
-        statements = quads
+        body = b"".join(lines for _, lines in sorted_blocks)
+        statements = ox.parse(body, format=NTRIPLES.rdf)
+    if fmt is NQUADS:
+        return body
+    table = published_prefixes() if prefixes is None else prefixes
+    if fmt is JSONLD:
+        return _jsonld(list(statements), table, context_iri=CONTEXT_IRI if published_context else None)
     if fmt in (TURTLE, TRIG):
-        return _tidy_prefix_lines(_serialize(statements, fmt.rdf, prefixes=_candidates(quads, prefixes)))
+        return _tidy_prefix_lines(_serialize(statements, fmt.rdf, prefixes=dict(table)))
     if fmt is RDFXML:
-        return _sorted_xmlns(_serialize(statements, fmt.rdf,
-                                        prefixes=_candidates(quads, prefixes, element_names=True)))
+        triples = [quad.triple for quad in statements]
+        return _sorted_xmlns(_serialize(triples, fmt.rdf, prefixes=_element_prefixes(triples, table)))
     return _serialize(statements, fmt.rdf)
 
 
-def _serialize(statements: list[Any], rdf_format: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
+def canonical_quads(items: Iterable[ox.Triple | ox.Quad], *, keep_graphs: bool = True) -> list[ox.Quad]:
+    """The distinct statements of ``items`` with canonical blank node labels, in the writer's order. Without
+    ``keep_graphs``, every statement goes to the default graph (the union of the graphs)."""
+    fmt = NQUADS if keep_graphs else NTRIPLES
+    return list(ox.parse(write_rdf(items, fmt), format=fmt.rdf))
+
+
+def _serialize(statements: Any, rdf_format: ox.RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
     # pyoxigraph's stubs type serialize() as ``bytes | None``: None is for when it writes to an ``output`` file;
     # without one it returns the document's bytes.
     return cast(bytes, ox.serialize(statements, format=rdf_format, prefixes=prefixes))
 
 
-def canonical_quads(items: Iterable[ox.Triple | ox.Quad], *, keep_graphs: bool = True) -> list[ox.Quad]:
-    """The distinct statements of ``items`` with canonical blank node labels, sorted. Without ``keep_graphs``,
-    every statement goes to the default graph (the union of the graphs)."""
-    dataset = ox.Dataset(_quads(items, keep_graphs))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(dataset, key=_order)
-
-
 def _quads(items: Iterable[ox.Triple | ox.Quad], keep_graphs: bool):
     for item in items:
         if isinstance(item, ox.Quad):
-            if keep_graphs:
-                yield item
-            else:
-                yield ox.Quad(item.subject, item.predicate, item.object, _DEFAULT)
+            yield item if keep_graphs else ox.Quad(item.subject, item.predicate, item.object, _DEFAULT)
         else:
             yield ox.Quad(item.subject, item.predicate, item.object, _DEFAULT)
 
 
-def _order(quad: ox.Quad) -> tuple[str, str, bool, str, str]:
-    graph = quad.graph_name
-    return ("" if isinstance(graph, ox.DefaultGraph) else str(graph), str(quad.subject),
-            quad.predicate.value != RDF_TYPE, str(quad.predicate), str(quad.object))
+def _graph_order(store: ox.Store, graphs: Iterable[GraphName] | None) -> list[GraphName]:
+    if graphs is None:
+        graphs = [_DEFAULT, *store.named_graphs()]
+    unique = {str(graph): graph for graph in graphs}
+    # The default graph (written as "DEFAULT") first, then the names in the order of their N-Triples text.
+    return sorted(unique.values(), key=lambda graph: "" if isinstance(graph, ox.DefaultGraph) else str(graph))
 
 
-def _iris(term: Any, found: set[str]) -> None:
-    if isinstance(term, ox.NamedNode):
-        found.add(term.value)
-    elif isinstance(term, ox.Literal):
-        found.add(term.datatype.value)
-    elif isinstance(term, ox.Triple):
-        for part in (term.subject, term.predicate, term.object):
-            _iris(part, found)
+def _sorted_lines(data: bytes) -> bytes:
+    """N-Triples lines without duplicates, sorted by their text with ``rdf:type`` before any other predicate."""
+    if not data:
+        return b""
+    lines = set(data.replace(_TYPE, _TYPE_KEY).split(b"\n"))
+    lines.discard(b"")
+    return (b"\n".join(sorted(lines)) + b"\n").replace(_TYPE_KEY, _TYPE)
 
 
-def _candidates(quads: list[ox.Quad], prefixes: Mapping[str, str], *,
-                element_names: bool = False) -> dict[str, str]:
-    """The prefixes whose namespace holds an IRI of ``quads`` (for RDF/XML: a predicate or a class, which become
-    element names), in a fixed order."""
-    found: set[str] = set()
-    for quad in quads:
-        found.add(quad.predicate.value)
-        if element_names:
-            if quad.predicate.value == RDF_TYPE:
-                _iris(quad.object, found)
-            continue
-        _iris(quad.subject, found)
-        _iris(quad.object, found)
-        _iris(quad.graph_name, found)
-    return {prefix: namespace for prefix, namespace in sorted(prefixes.items())
-            if any(iri.startswith(namespace) for iri in found)}
+def _with_graph(graph: GraphName, lines: bytes) -> bytes:
+    if isinstance(graph, ox.DefaultGraph):
+        return lines
+    return lines.replace(b" .\n", b" " + str(graph).encode() + b" .\n")
+
+
+def _canonical(blocks: list[tuple[GraphName, bytes]]) -> list[tuple[GraphName, bytes]]:
+    """The blocks with their blank nodes relabelled by RDFC-1.0 over the whole dataset (blank nodes keep their
+    identity across graphs: the engine writes every graph with the same labels)."""
+    dataset = ox.Dataset(ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+                         for graph, data in blocks for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return [(graph, _serialize([quad.triple for quad in dataset.quads_for_graph_name(graph)], ox.RdfFormat.N_TRIPLES))
+            for graph, _ in blocks]
 
 
 def _tidy_prefix_lines(data: bytes) -> bytes:
     """Sort the ``@prefix`` lines (pyoxigraph writes them in its own order) and drop those the body does not use
-    (an IRI in a prefix's namespace whose local part cannot be written as a prefixed name)."""
+    (no IRI in the prefix's namespace, or none whose local part can be written as a prefixed name)."""
     lines = data.split(b"\n")
     head = 0
     while head < len(lines) and lines[head].startswith(b"@prefix "):
         head += 1
     body = b"\n".join(lines[head:])
-    kept = sorted(line for line in lines[:head]
-                  if re.search(rb"(?<![\w.\-:])" + re.escape(line[8:line.index(b":", 8) + 1]), body))
+    kept = sorted(line for line in lines[:head] if _uses(body, line[8:line.index(b":", 8) + 1]))
     return b"\n".join([*kept, body])
+
+
+def _uses(body: bytes, name: bytes) -> bool:
+    """Whether ``name`` (``pkg:``) starts a prefixed name somewhere in ``body``."""
+    at = body.find(name)
+    while at >= 0:
+        if at == 0 or body[at - 1] not in _NAME_CHARS:
+            return True
+        at = body.find(name, at + 1)
+    return False
+
+
+def _element_prefixes(triples: list[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """For RDF/XML: the prefixes whose namespace holds a predicate or a class (they become element names)."""
+    found: set[str] = set()
+    for triple in triples:
+        found.add(triple.predicate.value)
+        if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+            found.add(triple.object.value)
+    return {prefix: namespace for prefix, namespace in sorted(prefixes.items())
+            if any(iri.startswith(namespace) for iri in found)}
 
 
 def _sorted_xmlns(data: bytes) -> bytes:
@@ -133,9 +214,10 @@ def _sorted_xmlns(data: bytes) -> bytes:
 
 # -- JSON-LD -----------------------------------------------------------------------------------------------------
 
-def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str]) -> bytes:
-    """pyoxigraph's JSON-LD (expanded), with IRIs written as ``prefix:local`` and the prefixes used as context."""
-    expanded = json.loads(ox.serialize(quads, format=JSONLD.rdf) or b"[]")
+def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str], *, context_iri: str | None) -> bytes:
+    """pyoxigraph's JSON-LD (expanded), with IRIs written as ``prefix:local``. The context is the published one,
+    named by its IRI, or (for other prefixes) the prefixes used, written inline."""
+    expanded = json.loads(_serialize(quads, ox.RdfFormat.JSON_LD) or b"[]")
     namespaces = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
     used: set[str] = set()
 
@@ -167,8 +249,9 @@ def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str]) -> bytes:
         return result
 
     graph = compact(expanded)
-    document = {"@context": {prefix: prefixes[prefix] for prefix in sorted(used)}, "@graph": graph}
+    context: Any = context_iri or {prefix: prefixes[prefix] for prefix in sorted(used)}
+    document = {"@context": context, "@graph": graph}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-__all__ = ["canonical_quads", "write_rdf"]
+__all__ = ["CONTEXT_IRI", "canonical_quads", "context_document", "published_prefixes", "write_rdf", "write_store"]

@@ -18,7 +18,7 @@ from policykg.errors import NotAcceptable, PolicyKGError
 from policykg.formats import GRAPH_FORMATS, NQUADS, Format, by_name
 from policykg.graph.load import ox_quads
 from policykg.namespaces import INFERRED_GRAPH
-from policykg.rdf_writer import write_rdf
+from policykg.rdf_writer import write_rdf, write_store
 
 
 def graph_format(name: str) -> Format:
@@ -64,8 +64,10 @@ def export_file(nquads: Path, fmt: Format, *, graph: str | None = None, inferred
     (literals in their canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's downloads and answers
     hold the same bytes."""
     engine = ox.Store()
-    engine.extend(ox.parse(path=str(nquads), format=NQUADS.rdf))
-    return write_rdf(select_quads(engine, graph=graph, inferred=inferred), fmt)
+    engine.bulk_load(path=str(nquads), format=NQUADS.rdf)
+    names = {URIRef(name.value) for name in engine.named_graphs() if isinstance(name, ox.NamedNode)}
+    keep = [ox.NamedNode(str(name)) for name in _kept(names, graph, inferred)]
+    return write_store(engine, fmt, graphs=keep)
 
 
 def serialize(dataset: Dataset | Iterable[ox.Quad], format_name: str) -> bytes:
