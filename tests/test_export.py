@@ -66,7 +66,7 @@ def test_export_of_one_graph_holds_only_that_graph(asserted):
     assert any(True for _ in only.quads((FILE["ai-act"], PKG.hasAdoptedAct, None, None)))
 
 
-@pytest.mark.parametrize("name", ["ttl", "jsonld"])
+@pytest.mark.parametrize("name", ["ttl", "jsonld", "trig"])
 def test_the_web_downloads_are_the_export_bytes(client, build, name):
     """/downloads/policykg.EXT holds what ``policykg export --format EXT`` writes for the graphs the server holds
     (all of them: the inferred graph too when the server reasons)."""

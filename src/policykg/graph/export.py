@@ -3,11 +3,18 @@
 
 Triple formats (Turtle, N-Triples, RDF/XML) merge the named graphs; quad formats (TriG, N-Quads, JSON-LD) keep
 them. The formats and their names are :data:`policykg.formats.GRAPH_FORMATS`.
+
+A graph is chosen by its IRI or by its name: the path of its source file without the suffix, and without ``data/``
+for the curated data files (``ai-act``, ``publications/migration-pact``, ``ontology/vocabularies/stance``,
+``queries``). The data-only export (:data:`DATA_GRAPHS`) holds the curated data files and the SKOS vocabularies
+(the concepts the data points to, with their labels): no ontology, import stub, shape, query definition or
+inference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -15,10 +22,83 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from policykg.errors import NotAcceptable, PolicyKGError
-from policykg.formats import GRAPH_FORMATS, NQUADS, Format, by_name
+from policykg.formats import GRAPH_FORMATS, NQUADS, TRIG, TURTLE, Format, by_name
 from policykg.graph.load import ox_quads
-from policykg.namespaces import INFERRED_GRAPH
-from policykg.rdf_writer import write_rdf, write_store
+from policykg.namespaces import GRAPH, INFERRED_GRAPH, PREFIXES
+from policykg.project import Project
+from policykg.rdf_writer import context_document, write_rdf, write_store
+
+#: The graphs of the data-only export, by the start of their IRI: the curated data and the SKOS vocabularies.
+DATA_GRAPHS = (str(GRAPH) + "data/", str(GRAPH) + "ontology/vocabularies/")
+
+
+class UnknownGraph(PolicyKGError):
+    """A graph asked for by a name or IRI the dataset does not have; ``accepted`` lists the names it has."""
+
+    def __init__(self, name: str, accepted: Sequence[str]) -> None:
+        super().__init__(f"no graph {name!r} in the dataset; the graphs are: {', '.join(accepted)}")
+        self.accepted = list(accepted)
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    name: str       # the short name (see the module's doc)
+    iri: str
+    triples: int
+
+
+def graph_short_name(iri: str) -> str:
+    """``ai-act`` for ``graph/data/ai-act``, ``ontology/vocabularies/stance`` for its graph; else the IRI."""
+    if not iri.startswith(str(GRAPH)):
+        return iri
+    slug = iri[len(str(GRAPH)):]
+    return slug[len("data/"):] if slug.startswith("data/") else slug
+
+
+def graph_iri(name: str, iris: Iterable[str]) -> str:
+    """The IRI of the graph called ``name`` (a short name, ``data/<name>``, ``graph:<slug>`` or the IRI) among
+    ``iris``; raises :class:`UnknownGraph` listing the short names."""
+    known = sorted(set(iris))
+    wanted = name.strip()
+    if wanted.startswith("graph:"):
+        wanted = str(GRAPH) + wanted[len("graph:"):]
+    for iri in known:
+        if wanted in (iri, f"<{iri}>", graph_short_name(iri)) or (
+                iri.startswith(str(GRAPH)) and wanted == iri[len(str(GRAPH)):]):
+            return iri
+    raise UnknownGraph(name, [graph_short_name(iri) for iri in known])
+
+
+def source_prefixes(project: Project) -> dict[str, str]:
+    """The prefixes to publish: :data:`~policykg.namespaces.PREFIXES` and those the project's Turtle and TriG
+    source files declare. A name that two files bind to different namespaces is left out, and so is a second name
+    for a namespace that has one (the name most files use wins, then the first in alphabetical order)."""
+    uses: dict[str, dict[str, int]] = {}
+    for path in [*project.ontology_files(), *project.vocabulary_files(), *project.shape_files(),
+                 *project.data_files()]:
+        if path.suffix.lower() not in TURTLE.suffixes + TRIG.suffixes:
+            continue
+        parser = ox.parse(path=str(path), format=TURTLE.rdf if path.suffix.lower() in TURTLE.suffixes else TRIG.rdf)
+        for _ in parser:
+            pass
+        for prefix, namespace in parser.prefixes.items():
+            if prefix:
+                counts = uses.setdefault(prefix, {})
+                counts[namespace] = counts.get(namespace, 0) + 1
+    chosen = dict(PREFIXES)
+    named = set(PREFIXES.values())
+    candidates = sorted(((-sum(counts.values()), prefix, next(iter(counts))) for prefix, counts in uses.items()
+                         if len(counts) == 1 and prefix not in PREFIXES))
+    for _, prefix, namespace in candidates:
+        if namespace not in named and namespace[-1:] in ("/", "#"):
+            chosen[prefix] = namespace
+            named.add(namespace)
+    return chosen
+
+
+def project_context(project: Project) -> bytes:
+    """The JSON-LD context the exports name (``context.jsonld`` in the package), from the project's sources."""
+    return context_document(source_prefixes(project))
 
 
 def graph_format(name: str) -> Format:
@@ -59,15 +139,42 @@ def _kept(names: set, graph: str | None, inferred: bool) -> set:
     return {g for g in names if inferred or g != INFERRED_GRAPH}
 
 
-def export_file(nquads: Path, fmt: Format, *, graph: str | None = None, inferred: bool = False) -> bytes:
+def export_file(nquads: Path, fmt: Format, *, graph: str | Sequence[str] | None = None, inferred: bool = False,
+                data_only: bool = False) -> bytes:
     """A build's N-Quads file, its chosen graphs in ``fmt``. Read through the engine, as the server reads it
     (literals in their canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's downloads and answers
     hold the same bytes."""
     engine = ox.Store()
     engine.bulk_load(path=str(nquads), format=NQUADS.rdf)
-    names = {URIRef(name.value) for name in engine.named_graphs() if isinstance(name, ox.NamedNode)}
-    keep = [ox.NamedNode(str(name)) for name in _kept(names, graph, inferred)]
-    return write_store(engine, fmt, graphs=keep)
+    return export_store(engine, fmt, graph=graph, inferred=inferred, data_only=data_only)
+
+
+def export_store(engine: ox.Store, fmt: Format, *, graph: str | Sequence[str] | None = None,
+                 inferred: bool = False, data_only: bool = False) -> bytes:
+    """The chosen graphs of ``engine`` in ``fmt``: ``graph`` (names or IRIs, see :func:`graph_iri`), else the
+    data graphs with ``data_only``, else every graph (the inferred one only with ``inferred``). JSON-LD names the
+    published context."""
+    iris = [name.value for name in engine.named_graphs() if isinstance(name, ox.NamedNode)]
+    if graph is not None:
+        keep = {graph_iri(name, iris) for name in ([graph] if isinstance(graph, str) else graph)}
+    elif data_only:
+        keep = {iri for iri in iris if iri.startswith(DATA_GRAPHS)}
+    else:
+        keep = {iri for iri in iris if inferred or iri != str(INFERRED_GRAPH)}
+    return write_store(engine, fmt, graphs=[ox.NamedNode(iri) for iri in sorted(keep)], published_context=True)
+
+
+def list_graphs(nquads: Path) -> list[GraphInfo]:
+    """The named graphs of a build's N-Quads file: short name, IRI and triple count, by name."""
+    engine = ox.Store()
+    engine.bulk_load(path=str(nquads), format=NQUADS.rdf)
+    found = []
+    for name in engine.named_graphs():
+        if isinstance(name, ox.NamedNode):
+            count = sum(1 for _ in engine.quads_for_pattern(None, None, None, name))
+            found.append(GraphInfo(graph_short_name(name.value), name.value, count))
+    return sorted(found, key=lambda info: info.name)
+
 
 
 def serialize(dataset: Dataset | Iterable[ox.Quad], format_name: str) -> bytes:
@@ -83,4 +190,6 @@ def to_quads(dataset: Dataset) -> list[ox.Quad]:
 
 
 
-__all__ = ["export_file", "graph_format", "select_graphs", "select_quads", "serialize", "to_quads"]
+__all__ = ["DATA_GRAPHS", "GraphInfo", "UnknownGraph", "export_file", "export_store", "graph_format", "graph_iri",
+           "graph_short_name", "list_graphs", "project_context", "select_graphs", "select_quads", "serialize",
+           "source_prefixes", "to_quads"]
