@@ -131,7 +131,10 @@ def _check(graph: Graph, expected, status: int, content_type: str, data: bytes) 
     if status >= 400:  # the one error shape, never a traceback
         assert content_type == "application/json"
         error = json.loads(data)
-        assert set(error) == {"error", "status"} and error["status"] == status and error["error"]
+        assert {"error", "status"} <= set(error) <= {"error", "status", "line", "column"}
+        assert error["status"] == status and error["error"]
+        if "line" in error:  # a syntax error says where
+            assert error["line"] >= 1 and error["column"] >= 1
         return
     expected_format = graph.value(expected, MF.expectedFormat)
     if expected_format is not None and str(expected_format) == "boolean":
