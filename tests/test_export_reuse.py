@@ -122,18 +122,33 @@ def test_the_published_context_is_the_sources_prefixes(project):
     assert "c" not in context and "g" not in context  # bound to several namespaces, or a second name
 
 
-def test_jsonld_names_the_published_context_and_round_trips(build, built):
-    document = json.loads(export_file(build.nquads_path, JSONLD))
-    assert document["@context"] == CONTEXT_IRI
+def _without_inferred(built) -> ox.Store:
+    expected = ox.Store()
+    expected.extend(q for q in built if q.graph_name != ox.NamedNode(str(INFERRED_GRAPH)))
+    return expected
+
+
+def test_jsonld_is_compacted_with_the_published_context_and_round_trips(build, built, tmp_path):
+    data = export_file(build.nquads_path, JSONLD)
+    document = json.loads(data)
+    published = json.loads(resources.files("policykg").joinpath(CONTEXT_FILE).read_text())["@context"]
+    assert document["@context"] == published  # written in full: the document reads alone, offline
     assert any(key.startswith("pkg:") for node in document["@graph"] for item in node.get("@graph", [])
                for key in item)
+    path = tmp_path / "export.jsonld"
+    path.write_bytes(data)
+    assert _quads(load_store([path])) == _quads(_without_inferred(built))  # through the project's own loader
+
+
+def test_jsonld_can_name_the_published_context_by_its_iri(build, built, capsysbinary, project):
+    assert main(["--root", str(project.root), "export", "--format", "jsonld", "--context-iri"]) == 0
+    document = json.loads(capsysbinary.readouterr().out)
+    assert document["@context"] == CONTEXT_IRI
     # a JSON-LD processor fetches the context by its IRI; here it is given the packaged file
     document["@context"] = json.loads(resources.files("policykg").joinpath(CONTEXT_FILE).read_text())["@context"]
     reread = ox.Store()
     reread.extend(ox.parse(json.dumps(document).encode(), format=JSONLD.rdf))
-    expected = ox.Store()
-    expected.extend(q for q in built if q.graph_name != ox.NamedNode(str(INFERRED_GRAPH)))
-    assert _quads(reread) == _quads(expected)
+    assert _quads(reread) == _quads(_without_inferred(built))
 
 
 def test_the_web_serves_the_published_context(client):
@@ -153,6 +168,6 @@ def test_the_data_downloads_are_the_data_only_export_bytes(client, build, name):
 
 
 def test_an_unknown_download_is_404_and_names_the_downloads(client):
-    response = client.get("/downloads/policykg-all.ttl")
+    response = client.get("/downloads/policykg-data.csv")
     assert response.status_code == 404
     assert b"policykg-data.ttl" in response.data

@@ -65,7 +65,7 @@ def context_document(prefixes: Mapping[str, str]) -> bytes:
 # -- writing -----------------------------------------------------------------------------------------------------
 
 def write_rdf(items: Iterable[ox.Triple | ox.Quad], fmt: Format, *,
-              prefixes: Mapping[str, str] | None = None, published_context: bool = False) -> bytes:
+              prefixes: Mapping[str, str] | None = None, published_context: str | None = None) -> bytes:
     """``items`` (triples, quads or both) in the graph format ``fmt`` (see :func:`write_store`)."""
     if fmt.rdf is None:
         raise ValueError(f"{fmt.name} is not a graph format")
@@ -75,11 +75,14 @@ def write_rdf(items: Iterable[ox.Triple | ox.Quad], fmt: Format, *,
 
 
 def write_store(store: ox.Store, fmt: Format, *, graphs: Iterable[GraphName] | None = None,
-                prefixes: Mapping[str, str] | None = None, published_context: bool = False) -> bytes:
+                prefixes: Mapping[str, str] | None = None, published_context: str | None = None) -> bytes:
     """The graphs ``graphs`` of ``store`` (default: all of them, the default graph first) in ``fmt``, with
-    ``prefixes`` (default: the published ones). JSON-LD names the published context by its IRI with
-    ``published_context`` (the exports: a reader fetches it once), else declares the prefixes it uses inline (the
-    answers to queries, which a client reads alone)."""
+    ``prefixes`` (default: the published ones). JSON-LD's context: without ``published_context``, the prefixes the
+    document uses (the answers to queries); with ``"inline"``, the published context itself, written in full (the
+    exports: the document reads alone, offline, and its context is the published one); with ``"iri"``, the
+    published context named by :data:`CONTEXT_IRI` (a JSON-LD processor fetches it)."""
+    if published_context not in (None, "inline", "iri"):
+        raise ValueError(f"published_context is 'inline' or 'iri', not {published_context!r}")
     if published_context and prefixes is not None:
         raise ValueError("the published context holds the published prefixes, not others")
     if fmt.rdf is None:
@@ -104,7 +107,7 @@ def write_store(store: ox.Store, fmt: Format, *, graphs: Iterable[GraphName] | N
         return body
     table = published_prefixes() if prefixes is None else prefixes
     if fmt is JSONLD:
-        return _jsonld(list(statements), table, context_iri=CONTEXT_IRI if published_context else None)
+        return _jsonld(list(statements), table, context=published_context)
     if fmt in (TURTLE, TRIG):
         return _tidy_prefix_lines(_serialize(statements, fmt.rdf, prefixes=dict(table)))
     if fmt is RDFXML:
@@ -214,9 +217,9 @@ def _sorted_xmlns(data: bytes) -> bytes:
 
 # -- JSON-LD -----------------------------------------------------------------------------------------------------
 
-def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str], *, context_iri: str | None) -> bytes:
-    """pyoxigraph's JSON-LD (expanded), with IRIs written as ``prefix:local``. The context is the published one,
-    named by its IRI, or (for other prefixes) the prefixes used, written inline."""
+def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str], *, context: str | None) -> bytes:
+    """pyoxigraph's JSON-LD (expanded), with IRIs written as ``prefix:local``, and its context (see
+    :func:`write_store`)."""
     expanded = json.loads(_serialize(quads, ox.RdfFormat.JSON_LD) or b"[]")
     namespaces = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
     used: set[str] = set()
@@ -249,8 +252,8 @@ def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str], *, context_iri: s
         return result
 
     graph = compact(expanded)
-    context: Any = context_iri or {prefix: prefixes[prefix] for prefix in sorted(used)}
-    document = {"@context": context, "@graph": graph}
+    declared: Any = {prefix: prefixes[prefix] for prefix in sorted(prefixes if context else used)}
+    document = {"@context": CONTEXT_IRI if context == "iri" else declared, "@graph": graph}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

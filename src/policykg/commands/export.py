@@ -33,6 +33,8 @@ def _format(ctx: click.Context, param: click.Parameter, value: str) -> Format:
                    "definitions or inferences.")
 @click.option("--inferred/--asserted", default=False,
               help="Include the reasoner's inferred graph (runs the reasoner unless cached).")
+@click.option("--context-iri", is_flag=True,
+              help="JSON-LD: name the published context by its IRI instead of writing it in full.")
 @click.option("--list-graphs", is_flag=True, help="List the named graphs (name, IRI, triples) and exit.")
 @click.option("--context", "context", is_flag=True,
               help="Write the JSON-LD context the exports name (the project's prefixes) and exit.")
@@ -40,10 +42,10 @@ def _format(ctx: click.Context, param: click.Parameter, value: str) -> Format:
               help="Write to this file instead of standard output.")
 @click.pass_context
 def export(ctx: click.Context, fmt: Format, graphs: tuple[str, ...], data_only: bool, inferred: bool,
-           list_graphs: bool, context: bool, output: Path | None) -> None:
+           context_iri: bool, list_graphs: bool, context: bool, output: Path | None) -> None:
     """Export the project's validated graph. Triple formats (ttl, nt, rdf) merge the named graphs;
     quad formats (trig, nq, jsonld) keep them. JSON-LD is compacted with the published context
-    (https://w3id.org/policykg/context.jsonld)."""
+    (https://w3id.org/policykg/context.jsonld), written in full unless --context-iri."""
     project = Project.locate(ctx.obj.get("root"))
     if graphs and data_only:
         raise click.UsageError("--graph and --data-only choose the graphs two ways: give one of them")
@@ -57,7 +59,8 @@ def export(ctx: click.Context, fmt: Format, graphs: tuple[str, ...], data_only: 
         for info in infos:
             click.echo(f"{info.name:{width}}  {info.iri}  {info.triples}")
         return
-    data = export_file(build.nquads_path, fmt, graph=list(graphs) or None, inferred=inferred, data_only=data_only)
+    data = export_file(build.nquads_path, fmt, graph=list(graphs) or None, inferred=inferred, data_only=data_only,
+                       context_iri=context_iri)
     _write(data, output, fmt.name)
 
 

@@ -140,20 +140,20 @@ def _kept(names: set, graph: str | None, inferred: bool) -> set:
 
 
 def export_file(nquads: Path, fmt: Format, *, graph: str | Sequence[str] | None = None, inferred: bool = False,
-                data_only: bool = False) -> bytes:
+                data_only: bool = False, context_iri: bool = False) -> bytes:
     """A build's N-Quads file, its chosen graphs in ``fmt``. Read through the engine, as the server reads it
     (literals in their canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's downloads and answers
     hold the same bytes."""
     engine = ox.Store()
     engine.bulk_load(path=str(nquads), format=NQUADS.rdf)
-    return export_store(engine, fmt, graph=graph, inferred=inferred, data_only=data_only)
+    return export_store(engine, fmt, graph=graph, inferred=inferred, data_only=data_only, context_iri=context_iri)
 
 
 def export_store(engine: ox.Store, fmt: Format, *, graph: str | Sequence[str] | None = None,
-                 inferred: bool = False, data_only: bool = False) -> bytes:
+                 inferred: bool = False, data_only: bool = False, context_iri: bool = False) -> bytes:
     """The chosen graphs of ``engine`` in ``fmt``: ``graph`` (names or IRIs, see :func:`graph_iri`), else the
-    data graphs with ``data_only``, else every graph (the inferred one only with ``inferred``). JSON-LD names the
-    published context."""
+    data graphs with ``data_only``, else every graph (the inferred one only with ``inferred``). JSON-LD is
+    compacted with the published context, written in full, or named by its IRI with ``context_iri``."""
     iris = [name.value for name in engine.named_graphs() if isinstance(name, ox.NamedNode)]
     if graph is not None:
         keep = {graph_iri(name, iris) for name in ([graph] if isinstance(graph, str) else graph)}
@@ -161,7 +161,8 @@ def export_store(engine: ox.Store, fmt: Format, *, graph: str | Sequence[str] | 
         keep = {iri for iri in iris if iri.startswith(DATA_GRAPHS)}
     else:
         keep = {iri for iri in iris if inferred or iri != str(INFERRED_GRAPH)}
-    return write_store(engine, fmt, graphs=[ox.NamedNode(iri) for iri in sorted(keep)], published_context=True)
+    return write_store(engine, fmt, graphs=[ox.NamedNode(iri) for iri in sorted(keep)],
+                       published_context="iri" if context_iri else "inline")
 
 
 def list_graphs(nquads: Path) -> list[GraphInfo]:

@@ -9,7 +9,7 @@ bytes of ``policykg export --format EXT [--inferred | --data-only]`` for the sam
 N-Quads is the Graph Store's dump (``/store?format=nq``).
 
 ``/context.jsonld`` is the published context (``https://w3id.org/policykg/context.jsonld``): the project's
-prefixes, which the JSON-LD exports name by IRI.
+prefixes, which the JSON-LD exports write in full (``policykg export --context-iri``: name it by IRI).
 """
 
 from __future__ import annotations
@@ -53,8 +53,15 @@ def _write(store, fmt: Format, data_only: bool, path: Path) -> None:
 def create_blueprint() -> Blueprint:
     blueprint = Blueprint("downloads", __name__)
 
-    @blueprint.get("/downloads/<name>.<extension>")
-    def dump(name: str, extension: str) -> Response:
+    @blueprint.get("/downloads/policykg.<extension>")
+    def dump(extension: str) -> Response:
+        return _download("policykg", extension)
+
+    @blueprint.get("/downloads/policykg-data.<extension>")
+    def data_dump(extension: str) -> Response:
+        return _download("policykg-data", extension)
+
+    def _download(name: str, extension: str) -> Response:
         fmt = next((f for f in DOWNLOADS if f.extension == extension), None)
         if fmt is None or name not in KINDS:
             raise HttpError(404, f"no download {name[:40]}.{extension[:20]}; there are "
