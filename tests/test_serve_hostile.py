@@ -236,3 +236,15 @@ def test_a_client_that_waits_for_100_continue_gets_it(server):
         while chunk := sock.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200") and b'"boolean": true' in answer.replace(b'":true', b'": true')
+
+
+def test_an_app_served_without_a_base_url_names_the_bound_address_not_the_host_header(nquads):
+    """serve() given settings without base_url (as the browser tests' server is): the workers sit behind a unix
+    socket, where gunicorn would build the server's name from the Host header; the bound address is used."""
+    from support.browser import pages_server
+
+    with pages_server(nquads, "host-test") as root:
+        answer = requests.get(root + "/.well-known/void", timeout=30,
+                              headers={"Host": "evil.example", "Accept": "text/turtle"})
+        assert answer.status_code == 200
+        assert "evil.example" not in answer.text and root in answer.text

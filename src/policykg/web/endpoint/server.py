@@ -33,10 +33,12 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from policykg.web.context import current_endpoint
 from policykg.web.endpoint.front import FrontConfig
 from policykg.web.endpoint.isolation import isolate_worker
 from policykg.web.endpoint.watchdog import page_faults
@@ -123,6 +125,9 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     """Run ``app`` until interrupted: the front on ``listener``, gunicorn's workers behind it. ``on_ready`` gets
     the public (host, port); ``on_worker_exit`` runs in each worker as it ends (to close an on-disk store)."""
     raise_stack_limit()
+    endpoint = current_endpoint(app)
+    if endpoint.settings.base_url is None:  # the workers' socket is a unix one: gunicorn would name the Host header
+        endpoint.settings = replace(endpoint.settings, base_url=bound_url(listener))
     recycler = Recycler(resident_bytes() + rss_headroom)  # the master holds the store: a worker never needs more
     private = tempfile.mkdtemp(prefix="policykg-workers-")  # only this user may reach the workers' socket
     upstream = os.path.join(private, "workers.sock")
