@@ -28,6 +28,7 @@ from policykg.web.site.recognise import recognise
 
 QUERY = "search"
 MAX_TEXT = 200      # characters of a search; longer text is refused before the query runs
+SHOWN = 200         # results listed on the page, best first; the CSV and JSON links give them all
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def create_blueprint(registry: QueryRegistry | Callable[[], QueryRegistry]) -> B
             except PolicyKGError as problem:
                 error = str(problem)
         links = {name: url_for("named_queries.named", target=f"{QUERY}.{name}", q=text) for name in ("csv", "json")}
-        page = render_template("pkg_search.html", q=text, hits=hits, notice=notice, error=error, query=query,
+        page = render_template("pkg_search.html", q=text, hits=hits[:SHOWN], total=len(hits), notice=notice,
+                               error=error, query=query,
                                links=links, query_page=url_for("named_queries.named", target=QUERY, q=text))
         response: Response = answer(request, endpoint.settings, Body(page.encode("utf-8"), len(hits)), HTML,
                                     etag=etag, version=version, filename="search.html",
