@@ -9,7 +9,7 @@ import pytest
 from support.browser import Requests, built_server, chromium, screenshot, wait
 
 CELEX = "32024R1689"        # the AI Act (data/ai-act.ttl)
-NAV = ["Home", "Policy files", "Named queries", "Query editor", "Network", "Downloads", "How to cite",
+NAV = ["Home", "Policy files", "Lifecycle", "Named queries", "Query editor", "Network", "Downloads", "How to cite",
        "Service description"]
 PAGES = {  # screenshot name -> path: every kind of page
     "look-home": "/",

@@ -214,7 +214,8 @@ def test_every_page_has_the_same_header(client, path):
     assert response.mimetype == "text/html"
     assert text.count("/static/policykg/site.css") == 1
     header = text.split('<nav class="site-nav" aria-label="Main">', 1)[1].split("</nav>", 1)[0]
-    for label, href in [("Home", "/"), ("Policy files", "/#files-title"), ("Named queries", "/queries"),
+    for label, href in [("Home", "/"), ("Policy files", "/#files-title"), ("Lifecycle", "/lifecycle"),
+                        ("Named queries", "/queries"),
                         ("Query editor", "/editor"), ("Network", "/network"), ("Downloads", "/#downloads-title"),
                         ("How to cite", "/cite"), ("Service description", "/sparql")]:
         assert f'href="{href}"' in header and f">{label}</a>" in header, (path, label)
