@@ -141,3 +141,10 @@ def test_every_representation_of_a_resource_carries_the_same_statements(client):
         graphs[name] = Graph().parse(data=response.data, format=name)
     assert len(graphs["turtle"]) == len(graphs["json-ld"]) == len(graphs["nt"]) > 5
     assert set(graphs["turtle"]) == set(graphs["nt"])
+
+
+def test_a_procedure_page_is_headed_by_its_reference(client):
+    response = client.get("/procedure/2021/0106(COD)", headers={"Accept": "text/html"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1" in page and "2021/0106(COD)</h1>" in page.replace("\n", "")

@@ -2,8 +2,9 @@
 definition of each IRI, which IRIs the graph describes, and what the dataset says about itself.
 
 Labels are chosen by property (``skos:prefLabel``, ``rdfs:label``, ``eli:title_short``, ``eli:title``,
-``dcterms:title``, ``schema:name``) and then by language (English, then untagged, then any); an IRI without a
-label is shown as a prefixed name (``namespaces.compact``).
+``dcterms:title``, ``schema:name``, and last ``dcterms:identifier``, the only name of a procedure) and then by
+language (English, then untagged, then any); an IRI without a label is shown as a prefixed name
+(``namespaces.compact``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from policykg.namespaces import DATASET, DCTERMS, ELI, RDFS, SCHEMA, SKOS, compa
 from policykg.web.site import rq
 
 LABEL_PROPERTIES = [str(SKOS.prefLabel), str(RDFS.label), str(ELI.title_short), str(ELI.title),
-                    str(DCTERMS.title), str(SCHEMA.name)]
+                    str(DCTERMS.title), str(SCHEMA.name), str(DCTERMS.identifier)]  # a procedure has only its reference
 DEFINITION_PROPERTIES = [str(SKOS.definition), str(RDFS.comment)]
 LANGUAGES = ["en", ""]   # preferred first; any other language after these
 
