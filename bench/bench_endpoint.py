@@ -6,13 +6,13 @@ The same synthetic policy graph (``bench/generate.py``) and the same queries go 
 * aggregate  -- triples per property over the whole graph, GROUP BY and ORDER BY;
 * construct  -- the description of the policy file that adopted an act, by CELEX;
 
-at 1 and 8 concurrent connections, measured with wrk (answered requests/s: a 503 refusal is counted apart; p50
-and p90 latency; and the CPU time the server's processes spent per request, which a busy shared machine disturbs
-less than throughput), plus the floor of the server stack (a bare Flask ``/ping`` through the same gunicorn set-up). ``policykg serve`` runs with its guard and
-time limit as deployed; the bare app has neither (``bench/bare_app.py``). Each cell is the median of ``--repeat``
-runs taken in turns. The handlers are also timed in process, without HTTP (what policykg adds, apart from the
-network and the load generator). ``--large`` adds the 1M-triple run: time from start to ready, lookup latency,
-and memory (RSS of the master, PSS of all processes).
+at 1 and 8 concurrent connections, measured with wrk (answered requests/s: a 503 refusal is counted apart; p50 and
+p90 latency; and the CPU time the server's processes spent per request, which a busy shared machine disturbs less
+than throughput), plus the floor of the server stack (a bare Flask ``/ping`` through the same gunicorn set-up).
+``policykg serve`` runs with its guard and time limit as deployed; the bare app has neither (``bench/bare_app.py``).
+Each cell is the median of ``--repeat`` runs taken in turns. The handlers are also timed in process, without HTTP
+(what policykg adds, apart from the network and the load generator). ``--large`` adds the 1M-triple run: time from
+start to ready, lookup latency, and memory (RSS of the master, PSS of all processes).
 
 Everything listens on 127.0.0.1 and every step is bounded in time:
 
