@@ -2,14 +2,18 @@
 the store, which answer the front's complete requests over a unix socket.
 
 * the front (:mod:`.front`, its own process on the public address) reads whole requests within time and size
-  limits and hands them on under admission control: a slow, idle or oversized client never holds a worker;
-
+  limits and hands them on under admission control: a slow, idle or oversized client never holds a worker. The
+  master stops when the front ends, and the front when the master does;
+* answers name the public root (``--base-url``, else the bound address), never the Host header, from which
+  gunicorn would otherwise build the server's name behind a unix socket;
+* an on-disk store is never opened in the master: RocksDB's threads do not survive a fork. Each worker opens it
+  and closes it as it ends (``on_worker_exit``);
 * ``preload``: the app and its store are built once in the master; workers are forked from it and share the store's
   memory copy-on-write, so replacing a worker (after a runaway query, see :mod:`.watchdog`) takes milliseconds.
 * sync workers: one request at a time per process, so ending a process stops exactly one query.
 * each worker leaves the network (a fresh, empty network namespace, when the system allows it) before it
-  answers anything: even if a query slipped past the guard, the engine could not reach another host. The listening
-  socket, opened before, keeps working.
+  answers anything: even if a query slipped past the guard, the engine could not reach another host. The workers'
+  unix socket, opened before, keeps working.
 * a deep query is a deep recursion in the engine's parser: the stack limit is raised before the workers start.
 * workers live as long as the server: pyoxigraph writes to its own memory while it reads, so a worker slowly
   copies shared pages of the store, but that copy can never exceed the store itself. Replacing workers for it cost
