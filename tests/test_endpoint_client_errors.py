@@ -86,3 +86,23 @@ def test_the_public_base_url_is_the_one_answers_use(store):
     assert "<https://kg.example.org/sparql>" in description and FORGED not in description
     void = client.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True)
     assert "https://kg.example.org/sparql" in void
+
+
+@pytest.mark.parametrize("base_url, root", [(None, "http://localhost"),
+                                            ("https://kg.example.org", "https://kg.example.org")])
+def test_a_forged_host_never_names_a_new_graph(build, base_url, root):
+    """POST to /store answers the new graph's URL in Location: from the public root, not from the Host header."""
+    from policykg.store.local import MemoryStore
+
+    app = create_app(MemoryStore(build.version), Settings(update_token="t0ken", base_url=base_url))
+    response = app.test_client().post("/store", data=b"<http://example.org/s> <http://example.org/p> <rel> .",
+                                      headers={"Host": FORGED, "Authorization": "Bearer t0ken",
+                                               "Content-Type": "text/turtle"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    location = response.headers["Location"]
+    assert location.startswith(f"{root}/store?graph=") and FORGED not in location
+    graph = location.split("?graph=", 1)[1]
+    stored = app.test_client().get("/sparql", query_string={
+        "query": "SELECT ?o WHERE { GRAPH ?g { <http://example.org/s> ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"}).get_json()
+    assert [row["o"]["value"] for row in stored["results"]["bindings"]] == [f"{root}/rel"], graph

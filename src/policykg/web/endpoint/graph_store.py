@@ -26,6 +26,7 @@ from policykg.web.context import current_endpoint
 from policykg.web.endpoint.sparql import authorize, endpoint_url
 from policykg.web.errors import HttpError
 from policykg.web.respond import CORS, answer, etag_for, matches, not_modified, preflight
+from policykg.web.settings import public_root
 
 blueprint = Blueprint("graph_store", __name__)
 METHODS = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
@@ -69,7 +70,7 @@ def graph_store() -> Response:
         if not endpoint.store.drop_graph(target):
             raise HttpError(404, f"no graph {target}")
         return _done(204)
-    triples = _upload(target)
+    triples = _upload(target, _store_url(endpoint))
     if request.method == "PUT":
         if target is None:
             raise HttpError(400, "PUT needs ?graph=IRI or ?default")
@@ -78,7 +79,7 @@ def graph_store() -> Response:
     if target is None:  # POST to the store itself: a new graph
         target = ox.NamedNode(str(GRAPH[f"upload/{uuid.uuid4()}"]))
         endpoint.store.add_to_graph(target, triples)
-        return _done(201, {"Location": f"{request.base_url}?graph={quote(target.value, safe='')}"})
+        return _done(201, {"Location": f"{_store_url(endpoint)}?graph={quote(target.value, safe='')}"})
     created = endpoint.store.add_to_graph(target, triples)
     return _done(201 if created else 204)
 
@@ -93,7 +94,12 @@ def _done(status: int, headers: dict[str, str] | None = None) -> Response:
     return response
 
 
-def _upload(target) -> list[ox.Triple]:
+def _store_url(endpoint) -> str:
+    """The Graph Store's own URL: the public root's, never the request's Host header."""
+    return f"{public_root(endpoint.settings, request.environ)}/store"
+
+
+def _upload(target, store_url: str) -> list[ox.Triple]:
     fmt = rdf_format_for(request.headers.get("Content-Type"))
     if fmt is None:
         raise HttpError(415, "the body's Content-Type must be an RDF format: "
@@ -101,7 +107,7 @@ def _upload(target) -> list[ox.Triple]:
     data = request.get_data(cache=False)
     if fmt is RDFXML and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise HttpError(400, "RDF/XML with a DTD or entity declarations is refused")
-    base = target.value if isinstance(target, ox.NamedNode) else request.base_url
+    base = target.value if isinstance(target, ox.NamedNode) else store_url
     try:
         quads = list(ox.parse(data, format=fmt.rdf, base_iri=base))
     except (SyntaxError, ValueError) as error:
