@@ -7,16 +7,14 @@ answered 503 within the time limit while the other workers keep answering. Updat
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
 import requests
-
 from support import data
+from support.canary import Canary
 from support.server import running
 
 LIMIT = 2.0
@@ -24,48 +22,10 @@ SLACK = 1.5           # the watchdog polls every 20 ms; the rest is a busy two-c
 TOKEN = "s3cret-token"
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _run(self) -> None:
-        while not self._stop:
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                continue
-            with connection:
-                connection.settimeout(1)
-                try:
-                    self.connections.append(connection.recv(2048) or b"<connected>")
-                except OSError:
-                    self.connections.append(b"<connected>")
-
-    def close(self) -> None:
-        self._stop = True
-        self._thread.join(2)
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
 def listener():
-    listener = Listener()
-    yield listener
-    listener.close()
+    with Canary(path="") as listener:  # tests append their own paths
+        yield listener
 
 
 @pytest.fixture(scope="module")

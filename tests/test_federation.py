@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from pathlib import Path
 
 import pytest
+from support import sparql_server as support_sparql_server
+from support.canary import Canary
+from support.server import running
 
 from policykg.errors import QueryRefused
 from policykg.sparql.guard import Limits, check_query
-
-from support import sparql_server as support_sparql_server
-from support.server import running
 
 FIXTURE = Path(__file__).parent / "data" / "eurlex" / "cellar-fixture.ttl"
 CELEX_QUERY = """PREFIX cdm: <http://publications.europa.eu/ontology/cdm#>
@@ -37,40 +35,8 @@ def test_allow_list_admits_only_its_endpoints_by_constant_iri():
                      limits=limits)
 
 
-class Listener:
-    """A socket on 127.0.0.1 that records whether anything connected."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen()
-        self.socket.settimeout(0.2)
-        self.connected = threading.Event()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connected.set()
-            connection.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=2)
-        self.socket.close()
-
-
 def test_a_real_server_federates_only_with_the_allowed_endpoint():
-    listener = Listener()
+    listener = Canary(path="/sparql")
     try:
         with support_sparql_server.running(FIXTURE) as remote:
             allowed = f"http://127.0.0.1:{remote.server_address[1]}/sparql"
@@ -80,7 +46,7 @@ def test_a_real_server_federates_only_with_the_allowed_endpoint():
                 refused = server.query(CELEX_QUERY.format(silent="", endpoint=listener.url))
                 assert refused.status_code == 403
                 assert listener.url in refused.json()["error"]
-        assert not listener.connected.is_set(), "a refused SERVICE reached the network"
+        assert listener.connections == [], "a refused SERVICE reached the network"
     finally:
         listener.close()
 

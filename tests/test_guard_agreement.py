@@ -26,7 +26,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from support import attacks
-from support.attacks import OUTSIDE, Canary
+from support.attacks import OUTSIDE
+from support.canary import Canary
 
 from policykg.errors import PolicyKGError
 from policykg.namespaces import PREFIXES

@@ -9,42 +9,15 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from support import unprivileged
+from support.canary import Canary
 
 from policykg.web.endpoint import isolation
 
 PROBE = Path(__file__).parent / "support" / "isolation_probe.py"
-
-
-class Canary:
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits: list[bytes] = []
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits.append(b"connected")
-            connection.close()
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture
@@ -74,7 +47,7 @@ def test_the_probe_connects_without_isolation(canary):
     report = _probe(canary, "current", "none")
     assert report["applied"] == []
     assert report["attempts"]["socket"] == "connected"
-    assert len(canary.hits) >= 2, report   # SERVICE and LOAD reached it (the engine's own error follows)
+    assert len(canary.connections) >= 2, report   # SERVICE and LOAD reached it (the engine's own error follows)
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -87,7 +60,7 @@ def test_an_isolated_worker_reaches_nothing_and_keeps_working(canary, user):
     if user != "nobody" and unprivileged.needed():  # root can always leave the network
         assert isolation.NAMESPACES in report["applied"] or isolation.NETWORK_NAMESPACE in report["applied"]
     assert all(result != "connected" for result in report["attempts"].values()), report
-    assert canary.hits == []
+    assert canary.connections == []
     assert report["accepted"] == "hello"         # the socket opened before the fork still accepts
     assert report["file"] == "written" and report["read"]
 
@@ -101,7 +74,7 @@ def test_each_layer_alone_stops_the_engine(canary, user, layer, error):
     assert report.get("error") is None, report
     if layer not in report["applied"]:
         pytest.skip(f"{layer} is not available to {user} on this system")
-    assert canary.hits == [], report
+    assert canary.connections == [], report
     assert error in report["attempts"]["socket"], report
     assert all(result != "connected" for result in report["attempts"].values()), report
 
@@ -120,7 +93,7 @@ def test_the_federation_process_layer_lets_only_its_ports_through(canary, user):
         report = _probe(canary, user, f"port:{allowed.port}")
         if not report["applied"]:
             pytest.skip("Landlock ABI 4 is not available")
-        assert report["allowed port"] == "connected" and allowed.hits
-        assert canary.hits == [] and "Permission denied" in report["attempts"]["socket"], report
+        assert report["allowed port"] == "connected" and allowed.connections
+        assert canary.connections == [] and "Permission denied" in report["attempts"]["socket"], report
     finally:
         allowed.close()

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from support import attacks, data, unprivileged
 from support import sparql_server as remote_server
-from support.attacks import Canary
+from support.canary import Canary
 from support.server import running
 
 from policykg.web.endpoint import isolation

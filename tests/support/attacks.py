@@ -10,61 +10,10 @@ UNION, GRAPH, after BIND and VALUES, SILENT or not.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 from hypothesis import strategies as st
 
 #: A graph only a dataset clause can reach (tests put a marker triple in it).
 OUTSIDE = "file:///etc/policykg-marker"
-
-
-class Canary:
-    """A TCP listener on 127.0.0.1 that counts the connections it accepts (and closes them at once)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                continue
-            with self.lock:
-                self.hits += 1
-            connection.close()
-
-    def count(self) -> int:
-        with self.lock:
-            return self.hits
-
-    def settled(self, before: int) -> bool:
-        """Whether a connection arrived since ``before`` (waiting briefly for the accept loop to see it)."""
-        for _ in range(5):
-            if self.count() > before:
-                return True
-            time.sleep(0.005)
-        return self.count() > before
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 def escaped(iri: str) -> str:
