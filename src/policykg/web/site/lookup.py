@@ -93,21 +93,9 @@ def explain(identifier: Recognised) -> str:
 def create_blueprint() -> Blueprint:
     blueprint = Blueprint("lookup", __name__)
 
-    @blueprint.get("/celex/<path:text>")
-    def celex(text: str) -> BaseResponse:
-        return _lookup("celex", text)
-
-    @blueprint.get("/eli/<path:text>")
-    def eli(text: str) -> BaseResponse:
-        return _lookup("eli", text)
-
-    @blueprint.get("/com/<path:text>")
-    def com(text: str) -> BaseResponse:
-        return _lookup("com", text)
-
-    @blueprint.get("/procedure/<path:text>")
-    def procedure(text: str) -> BaseResponse:
-        return _lookup("procedure", text)
+    @blueprint.get("/<any(celex, eli, com, procedure):kind>/<path:text>")
+    def lookup(kind: str, text: str) -> BaseResponse:
+        return _lookup(kind, text)
 
     return blueprint
 
