@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,29 +84,12 @@ def serve_pages(nquads: str, version: str) -> None:
 
 @contextmanager
 def pages_server(nquads: Path, version: str, startup: float = 60.0) -> Iterator[str]:
-    from support.server import stop  # not at the top: this module also runs as a script
+    """This module run as a script (``serve_pages``) until the block ends: its root URL."""
+    from support.server import started  # not at the top: this module also runs as a script
 
-    process = subprocess.Popen([sys.executable, "-m", "support.browser", str(nquads), version],
-                               cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
-    lines: queue.Queue[str] = queue.Queue()
-    log: list[str] = []
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    threading.Thread(target=lambda: [log.append(line.rstrip()) for line in process.stderr], daemon=True).start()
-    try:
-        deadline = time.monotonic() + startup
-        while True:
-            try:
-                line = lines.get(timeout=0.2).strip()
-            except queue.Empty:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the pages' server did not start:\n" + "\n".join(log)) from None
-                continue
-            if line.startswith("http://"):
-                break
-        yield line
-    finally:
-        stop(process)
+    with started([sys.executable, "-m", "support.browser", str(nquads), version], what="the pages' server",
+                 startup=startup, cwd=Path(__file__).resolve().parent.parent) as (url, _, _):
+        yield url
 
 
 # --- the browser -----------------------------------------------------------------------------------------

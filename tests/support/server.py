@@ -65,9 +65,17 @@ def running(*args: str | Path, startup: float = 60.0, env: dict[str, str] | None
     """``policykg serve --port 0 ARGS...`` until the block ends; ``wrap`` may rewrite the command line (to run it
     as another user: :func:`support.unprivileged.as_nobody`)."""
     command = [sys.executable, "-m", "policykg", "serve", "--host", "127.0.0.1", "--port", "0", *map(str, args)]
-    command = wrap(command) if wrap else command
+    with started(wrap(command) if wrap else command, what="policykg serve", startup=startup,
+                 env={**os.environ, **(env or {})}) as (url, process, log):
+        yield Server(url, process, log)
+
+
+@contextmanager
+def started(command: list[str], *, what: str, startup: float = 60.0, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen, list[str]]]:
+    """Run ``command`` until the block ends: (the first ``http://`` line it prints, the process, its stderr)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True, env={**os.environ, **(env or {})})
+                               start_new_session=True, cwd=cwd, env=env)
     lines: queue.Queue[str] = queue.Queue()
     log: list[str] = []
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
@@ -80,11 +88,11 @@ def running(*args: str | Path, startup: float = 60.0, env: dict[str, str] | None
                 line = lines.get(timeout=0.2).strip()
             except queue.Empty:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("policykg serve did not start:\n" + "\n".join(log)) from None
+                    raise RuntimeError(f"{what} did not start:\n" + "\n".join(log)) from None
                 continue
             if line.startswith("http://"):
                 url = line
-        yield Server(url, process, log)
+        yield url, process, log
     finally:
         stop(process)
 
