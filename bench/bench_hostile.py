@@ -4,9 +4,9 @@
     python bench/bench_hostile.py --servers read-only --counts 1 5 --lookups 10
 
 For each server (``policykg serve --nquads`` on 10k generated triples, ``--workers 3 --timeout 5``; the
-update-enabled one gets its token from $POLICYKG_UPDATE_TOKEN) and each kind of hostile client, N such clients
-connect, then ``--lookups`` normal lookups run one after the other, alternately a cheap ASK on /sparql and a
-resource page GET, each on a fresh connection. Kinds:
+update-enabled one gets its token from $POLICYKG_UPDATE_TOKEN and has one worker process, of two threads) and each
+kind of hostile client, N such clients connect, then ``--lookups`` normal lookups run one after the other,
+alternately a cheap ASK on /sparql and a resource page GET, each on a fresh connection. Kinds:
 
 * idle: connects and sends nothing;
 * slow-header: sends a request line, then one header byte a second;
@@ -257,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             server = Server(data, updates=name == "updates", workers=args.workers, timeout=args.timeout)
             try:
                 lookups = lookup_requests(server)
-                print(f"\n## {name} server: --workers {args.workers} --timeout {args.timeout:g}, "
+                shape = "1 worker of 2 threads" if name == "updates" else f"--workers {args.workers}"
+                print(f"\n## {name} server: {shape} --timeout {args.timeout:g}, "
                       f"lookups {args.lookups}, patience {args.patience:g} s")
                 print(f"{'hostile':<12} {'N':>3} | {'page p50':>8} {'p99':>6} {'fail':>7} | {'ASK p50':>7} {'p99':>6} "
                       f"{'fail':>7} | {'restarts':>8} {'RSS MB':>7} | hostile answers")

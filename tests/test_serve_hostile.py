@@ -248,3 +248,32 @@ def test_an_app_served_without_a_base_url_names_the_bound_address_not_the_host_h
                               headers={"Host": "evil.example", "Accept": "text/turtle"})
         assert answer.status_code == 200
         assert "evil.example" not in answer.text and root in answer.text
+
+
+def test_a_page_answers_while_a_runaway_holds_the_update_enabled_server(nquads):
+    """The update-enabled server has one worker process (one writer), run with two threads: a runaway query holds
+    the one lane for queries, and pages are answered beside it, before the runaway's own 503. Once the runaway is
+    stopped (its process replaced), the new worker answers pages and accepts updates."""
+    import concurrent.futures
+    import time
+
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with running("--nquads", nquads, "--update-token", TOKEN, "--timeout", "5") as server:
+        assert "updates enabled: one worker process" in server.stderr()
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            runaway = pool.submit(requests.get, server.url, params={"query": RUNAWAY}, timeout=60)
+            time.sleep(0.5)  # let it reach the worker (were it not there yet, the runaway's check below fails)
+            pages = [requests.get(server.root + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30)
+                     for _ in range(3)]
+            answered_first = not runaway.done()
+            stopped = runaway.result()
+        assert [page.status_code for page in pages] == [200, 200, 200]
+        assert all(f"<{server.url}>" in page.text and "void:Dataset" in page.text for page in pages)
+        assert answered_first, "the pages waited for the runaway query"
+        assert stopped.status_code == 503 and "ran out of time" in stopped.text
+        assert "Retry-After" not in stopped.headers  # stopped by the watchdog, not refused by the front
+        after = requests.get(server.root + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30)
+        assert after.status_code == 200 and "void:Dataset" in after.text
+        insert = 'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> "x" } }'
+        assert requests.post(server.url, data={"update": insert}, headers=auth, timeout=30).status_code == 204
+        assert server.ask('ASK { GRAPH <http://example.org/g> { <http://example.org/s> ?p "x" } }') is True

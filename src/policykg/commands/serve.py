@@ -72,7 +72,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     from policykg.queries.registry import QueryRegistry
     from policykg.store.local import DiskStore, MemoryStore, Store
     from policykg.web import create_app, current_endpoint
-    from policykg.web.endpoint.server import bind, bound_url
+    from policykg.web.endpoint.server import bind, bound_url, threads_per_worker
     from policykg.web.endpoint.server import serve as run
     from policykg.web.endpoint.service_description import statistics
     from policykg.web.settings import Settings
@@ -151,7 +151,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
             click.echo(f"http://{shown}:{bound_port}/sparql")
         click.echo(f"serving {'the' if count is None else count} quads, "
                    f"version {version[:12]}, "
-                   f"{workers} worker(s), time limit {timeout:g} s, "
+                   f"{workers} worker(s) of {threads_per_worker(workers)} thread(s), time limit {timeout:g} s, "
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
 
     if federation.enabled:
@@ -164,7 +164,16 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         click.echo("warning: no isolation could be applied to the workers; SERVICE and LOAD are refused by the "
                    "query guard only", err=True)
     run(app, listener, settings, workers=workers, on_ready=ready, access_log=access_log, isolate=store.local,
-        on_worker_exit=store.close)
+        on_worker_start=lambda: _open(store), on_worker_exit=store.close)
+
+
+def _open(store) -> None:
+    """Open an on-disk store's engine in a worker before it answers: its two threads must not both open it (the
+    second would find RocksDB's lock taken)."""
+    from policykg.store.local import DiskStore
+
+    if isinstance(store, DiskStore):
+        _ = store.engine
 
 
 def _warm(app) -> None:

@@ -20,6 +20,15 @@ from policykg.web.settings import Settings
 EXTENSION = "policykg"
 
 
+class SharedCache(dict):
+    """The per-process cache of the app. A worker process may answer two requests at once (the update-enabled
+    server's threaded worker): reading, writing and clearing an entry are single steps, and iterating walks a
+    snapshot of the keys, so a thread that lists the entries never sees another change them midway."""
+
+    def __iter__(self):
+        return iter(list(dict.keys(self)))
+
+
 @dataclass
 class Endpoint:
     """What the blueprints share: the store, the settings, the watchdog and cached statistics."""
@@ -27,7 +36,7 @@ class Endpoint:
     store: Store
     settings: Settings
     watchdog: Watchdog
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=SharedCache)
     dump_dir: Path | None = None      # where whole-dataset dumps are written (a temporary folder by default)
 
     def arm(self, seconds: float, limit: float, environ: dict | None = None):

@@ -1,14 +1,17 @@
 """Admission control in the front: how many requests the query workers are given at once, and which.
 
-The workers answer one request each. A request is *expensive* when it may run into the time limit (a SPARQL query
-or update on /sparql, anything on /store, a named query); everything else (pages, static files, the service
-description, resource pages) is a *lookup*. At most ``workers`` requests are handed on at once, and at most
-``workers - 1`` of them expensive: however many runaway queries arrive, one worker stays free for lookups
-(a server with one worker has no spare: there an expensive request may take it).
+The workers have ``slots`` places for requests: one per sync worker process, or one per thread of a threaded
+one. A request is *expensive* when it may run into the time limit (a SPARQL query or update on /sparql, anything
+on /store, a named query); everything else (pages, static files, the service description, resource pages) is a
+*lookup*. At most ``slots`` requests are handed on at once, and at most ``slots - 1`` of them expensive: however
+many runaway queries arrive, one slot stays free for lookups (with a single slot there is no spare: there an
+expensive request may take it).
 
-Requests beyond that wait in first-come order, each lane in its own queue: an expensive request that has waited
-``deadline`` seconds, or that finds ``max_waiting`` expensive requests waiting already, is refused (503 with
-Retry-After) instead of holding its client for longer than its own time limit.
+Requests beyond that wait in first-come order, each lane in its own queue. The queue is deep (``max_waiting``
+expensive requests, a few dozen), so that a burst of ordinary clients waits for its turn instead of being refused
+and retrying at once; what bounds the wait is the deadline: an expensive request that has waited ``deadline``
+seconds, or that finds the queue full, is refused (503 with Retry-After) instead of holding its client for longer
+than its own time limit.
 """
 
 from __future__ import annotations
@@ -45,12 +48,18 @@ class _Lane:
     waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
 
 
+def default_waiting(slots: int) -> int:
+    """Expensive requests that may wait at once: a few dozen, more with more slots (each costs the front a
+    connection and its request body, nothing in the workers)."""
+    return max(32, 8 * slots)
+
+
 class Admission:
-    def __init__(self, workers: int, *, deadline: float, max_waiting: int | None = None) -> None:
-        self.workers = max(1, workers)
+    def __init__(self, slots: int, *, deadline: float, max_waiting: int | None = None) -> None:
+        self.workers = max(1, slots)
         self.deadline = deadline
         self.expensive = _Lane(limit=max(1, self.workers - 1))
-        self.max_waiting = max_waiting if max_waiting is not None else 2 * self.expensive.limit
+        self.max_waiting = max_waiting if max_waiting is not None else default_waiting(self.workers)
         self.running = 0                                    # requests handed on, of both kinds
         self.lookups: deque[asyncio.Future[None]] = deque()  # lookups waiting for a worker
 

@@ -9,7 +9,7 @@ before any worker sees it:
 * the body must arrive within ``body_timeout`` seconds (408) and stay under its cap (413: ``max_upload`` for the
   Graph Store, ``max_body`` elsewhere), chunked or not;
 * then :mod:`.admission` decides when a worker gets it (503 + Retry-After when none can in time);
-* the complete request goes to the gunicorn sync workers over a unix socket; the answer streams back as the worker
+* the complete request goes to the gunicorn workers over a unix socket; the answer streams back as the worker
   writes it (answers are capped by the app itself), and so does the watchdog's 503 when a query runs out of time.
 
 The workers never see a client: gunicorn's own parser reads only complete, capped requests from this process.
@@ -59,6 +59,7 @@ class FrontConfig:
     max_line: int                   # request line, bytes
     max_body: int
     max_upload: int
+    threads: int = 1                # requests one worker process answers at once
     header_timeout: float = 10.0
     body_timeout: float = 60.0
     max_field: int = 8190           # one header line, bytes
@@ -116,7 +117,7 @@ class Front:
     def __init__(self, config: FrontConfig) -> None:
         self.config = config
         # an expensive request may wait out one runaway ahead of it, then some: not two
-        self.admission = Admission(config.workers, deadline=2 * config.timeout)
+        self.admission = Admission(config.workers * config.threads, deadline=2 * config.timeout)
         self.session: aiohttp.ClientSession | None = None
         self.retry_after = str(max(1, round(config.timeout)))
         self.held = 0                  # bytes of answers read from workers and not yet sent to their clients

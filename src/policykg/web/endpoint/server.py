@@ -10,7 +10,11 @@ the store, which answer the front's complete requests over a unix socket.
   and closes it as it ends (``on_worker_exit``);
 * ``preload``: the app and its store are built once in the master; workers are forked from it and share the store's
   memory copy-on-write, so replacing a worker (after a runaway query, see :mod:`.watchdog`) takes milliseconds.
-* sync workers: one request at a time per process, so ending a process stops exactly one query.
+* sync workers: one request at a time per process, so ending a process stops exactly one query. A server with
+  one worker (the update-enabled one: the engine's files admit one writing process) runs it as a threaded
+  worker with two threads instead, so that a runaway query holding one of them leaves the other to the
+  lookups (the front hands on at most one expensive request per worker process, see :mod:`.admission`). A
+  runaway there ends the process after its neighbour's answer, within the watchdog's grace.
 * each worker leaves the network (a fresh, empty network namespace, when the system allows it) before it
   answers anything: even if a query slipped past the guard, the engine could not reach another host. The workers'
   unix socket, opened before, keeps working.
@@ -50,6 +54,12 @@ from policykg.web.settings import Settings
 
 log = logging.getLogger("policykg.web")
 STACK_BYTES = 512 * 1024 * 1024
+SINGLE_WORKER_THREADS = 2  # one lane for expensive requests, one for lookups
+
+
+def threads_per_worker(workers: int) -> int:
+    """Threads of each worker process: one (a sync worker), but two when there is only one process."""
+    return SINGLE_WORKER_THREADS if workers == 1 else 1
 
 
 def raise_stack_limit(limit: int = STACK_BYTES) -> None:
@@ -125,9 +135,11 @@ def bound_url(sock: socket.socket) -> str:
 
 def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: int = 3, isolate: bool = True,
           on_ready: Callable[[list[tuple[str, int]]], None] | None = None, access_log: bool = False,
-          on_worker_exit: Callable[[], None] | None = None, rss_headroom: int = 1024 * 1024 * 1024) -> None:
+          on_worker_start: Callable[[], None] | None = None, on_worker_exit: Callable[[], None] | None = None,
+          rss_headroom: int = 1024 * 1024 * 1024) -> None:
     """Run ``app`` until interrupted: the front on ``listener``, gunicorn's workers behind it. ``on_ready`` gets
-    the public (host, port); ``on_worker_exit`` runs in each worker as it ends (to close an on-disk store)."""
+    the public (host, port); ``on_worker_start`` runs in each worker before it answers anything (to open an on-disk
+    store once, not from two threads at a time), ``on_worker_exit`` as it ends (to close it)."""
     raise_stack_limit()
     endpoint = current_endpoint(app)
     if endpoint.settings.base_url is None:  # the workers' socket is a unix one: gunicorn would name the Host header
@@ -135,7 +147,9 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     recycler = Recycler(resident_bytes() + rss_headroom)  # the master holds the store: a worker never needs more
     private = tempfile.mkdtemp(prefix="policykg-workers-")  # only this user may reach the workers' socket
     upstream = os.path.join(private, "workers.sock")
-    front_config = FrontConfig(upstream=upstream, workers=workers, timeout=settings.timeout,
+    threads = threads_per_worker(workers)
+    watchdog = endpoint.watchdog
+    front_config = FrontConfig(upstream=upstream, workers=workers, threads=threads, timeout=settings.timeout,
                                max_line=settings.max_url + 1024, max_body=settings.max_body,
                                max_upload=settings.max_upload, header_timeout=settings.header_timeout,
                                body_timeout=settings.body_timeout, access_log=access_log)
@@ -145,9 +159,17 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     def post_fork(server, worker) -> None:
         if isolate and not isolate_worker(allow_network=False):
             log.warning("worker %d could not leave the network; relying on the query guard", os.getpid())
+        if on_worker_start:
+            on_worker_start()
         recycler.started()
+        # a runaway ends this process: it takes no new request while its other requests finish
+        watchdog.on_fire = lambda: setattr(worker, "alive", False)
+
+    def pre_request(worker, req) -> None:
+        watchdog.entered()
 
     def post_request(worker, req, environ, resp) -> None:
+        watchdog.left()
         if recycler.should_end():
             log.warning("worker %d holds more than %d MB; replacing it", os.getpid(), recycler.ceiling >> 20)
             worker.alive = False
@@ -188,7 +210,9 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     options = {
         "bind": [f"unix:{upstream}"],
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "sync" if threads == 1 else "gthread",
+        "threads": threads,
+        "keepalive": 0,                           # the front opens a connection per request
         "preload_app": True,
         "timeout": int(max(60, settings.timeout * 3)),  # gunicorn's own last resort; the watchdog acts first
         "graceful_timeout": 5,
@@ -199,6 +223,7 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
         "errorlog": "-",
         "accesslog": None,                        # the front logs the clients' requests (--access-log)
         "post_fork": post_fork,
+        "pre_request": pre_request,
         "post_request": post_request,
         "worker_exit": worker_exit,
         "when_ready": when_ready,

@@ -8,7 +8,14 @@ socket itself and ends the worker process with ``os._exit``: the runaway evaluat
 forks a fresh worker from the master, which holds the loaded store (copy-on-write, a few milliseconds). Only the
 worker that ran the runaway query is replaced; the others go on answering.
 
-Arming and disarming are two attribute writes under a lock; the thread polls every ``poll`` seconds, so an
+A worker may answer several requests at once (the update-enabled server's one worker has two threads: one lane for
+queries, one for lookups), so the watchdog holds one job per request being answered. Ending the process ends every
+request in it: before it does, the watchdog stops the worker taking new requests (``on_fire``) and waits up to
+``grace`` seconds for the other requests in flight (counted by :meth:`entered` and :meth:`left`) to be answered.
+A lookup takes milliseconds, so it is answered within that grace; one still running after it loses its answer
+(the front answers 502).
+
+Arming and disarming are a set operation under a lock; the thread polls every ``poll`` seconds, so an
 answer that comes in time costs next to nothing and a runaway is answered within the limit plus one poll.
 """
 
@@ -50,7 +57,7 @@ def page_faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
-@dataclass
+@dataclass(eq=False)  # held in a set: one job per request, by identity
 class _Job:
     deadline: float
     started: float
@@ -62,33 +69,49 @@ class _Job:
 
 
 class Watchdog:
-    def __init__(self, *, poll: float = 0.02, max_memory: int = 1 << 30) -> None:
+    def __init__(self, *, poll: float = 0.02, max_memory: int = 1 << 30, grace: float = 1.0) -> None:
         self.poll = poll
         self.max_memory = max_memory
+        self.grace = grace
+        self.on_fire: Callable[[], None] | None = None  # stops this process taking requests (set by the server)
         self._lock = threading.Lock()
-        self._job: _Job | None = None
+        self._jobs: set[_Job] = set()
+        self._in_flight = 0
         self._fired = False
         self._pid = 0
 
     def _ensure_thread(self) -> None:
-        if self._pid != os.getpid():     # threads do not survive fork: one watchdog per worker process
-            self._pid = os.getpid()
-            self._job, self._fired = None, False
-            threading.Thread(target=self._run, name="policykg-watchdog", daemon=True).start()
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()      # threads do not survive fork: one watchdog per worker process
+            self._jobs, self._fired = set(), False
+        threading.Thread(target=self._run, name="policykg-watchdog", daemon=True).start()
+
+    def entered(self) -> None:
+        """A request is being answered in this process (armed or not: a page too)."""
+        with self._lock:
+            self._in_flight += 1
+
+    def left(self) -> None:
+        """That request's answer has been written."""
+        with self._lock:
+            self._in_flight -= 1
 
     def arm(self, seconds: float, sock: socket.socket, respond: Callable[[str], bytes]) -> _Job:
         self._ensure_thread()
         now = time.monotonic()
         job = _Job(now + seconds, now, sock, respond, 0)
         with self._lock:
-            self._job = job
+            self._jobs.add(job)
         return job
 
     def disarm(self, job: _Job) -> None:
-        """Called when the answer is ready. If the watchdog already fired, this process is about to end: wait."""
+        """Called when the answer is ready. If the watchdog already fired on it, this process is about to end:
+        wait."""
         with self._lock:
-            if self._job is job:
-                self._job = None
+            if job in self._jobs:
+                self._jobs.discard(job)
                 return
         while True:  # pragma: no cover - the watchdog ends the process
             time.sleep(60)
@@ -96,37 +119,56 @@ class Watchdog:
     def _run(self) -> None:
         while True:
             time.sleep(self.poll)
-            job = self._job
-            if job is None:
-                continue
+            with self._lock:
+                jobs = list(self._jobs)
             now = time.monotonic()
-            if now >= job.deadline:
-                self._fire(job, "timeout")
-            elif now - job.checked_memory >= 0.1 and now - job.started >= 0.1:
-                job.checked_memory = now
-                if not job.memory_base:
-                    job.memory_base, job.faults_base = private_bytes(), page_faults()
-                elif (page_faults() - job.faults_base) * _PAGE > self.max_memory \
-                        and private_bytes() - job.memory_base > self.max_memory:
-                    self._fire(job, "memory")
+            for job in jobs:
+                if now >= job.deadline:
+                    self._fire(job, "timeout")
+                elif now - job.checked_memory >= 0.1 and now - job.started >= 0.1:
+                    job.checked_memory = now
+                    if not job.memory_base:
+                        job.memory_base, job.faults_base = private_bytes(), page_faults()
+                    elif (page_faults() - job.faults_base) * _PAGE > self.max_memory \
+                            and private_bytes() - job.memory_base > self.max_memory:
+                        self._fire(job, "memory")
 
     def _fire(self, job: _Job, reason: str) -> None:
         with self._lock:
-            if self._job is not job:
+            if job not in self._jobs:
                 return
+            self._jobs.discard(job)     # its thread, disarming, waits for the end
             self._fired = True
+        try:
+            response = job.respond(reason)
+            job.sock.settimeout(2.0)
+            job.sock.sendall(response)
+            job.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        log.warning("query stopped (%s) after %.2f s; replacing worker %d", reason,
+                    time.monotonic() - job.started, os.getpid())
+        self._drain()
+        for handler in logging.getLogger().handlers + log.handlers:
             try:
-                response = job.respond(reason)
-                job.sock.settimeout(2.0)
-                job.sock.sendall(response)
-                job.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
+                handler.flush()
+            except Exception:  # noqa: BLE001 - exiting anyway
                 pass
-            log.warning("query stopped (%s) after %.2f s; replacing worker %d", reason,
-                        time.monotonic() - job.started, os.getpid())
-            for handler in logging.getLogger().handlers + log.handlers:
-                try:
-                    handler.flush()
-                except Exception:  # noqa: BLE001 - exiting anyway
-                    pass
-            os._exit(0)
+        os._exit(0)
+
+    def _drain(self) -> None:
+        """Let the other requests in flight in this process (a lookup beside the runaway) finish, within
+        ``grace``: the stopped request is still counted until the process ends."""
+        if self.on_fire is not None:
+            try:
+                self.on_fire()
+            except Exception:  # noqa: BLE001 - exiting anyway
+                log.exception("stopping the worker's intake failed")
+        deadline = time.monotonic() + self.grace
+        while time.monotonic() < deadline:
+            with self._lock:
+                others = self._in_flight - 1
+            if others <= 0:
+                return
+            time.sleep(self.poll / 4)
+        log.warning("%d request(s) in worker %d lost their answer with it", others, os.getpid())
