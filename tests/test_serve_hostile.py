@@ -277,3 +277,21 @@ def test_a_page_answers_while_a_runaway_holds_the_update_enabled_server(nquads):
         insert = 'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> "x" } }'
         assert requests.post(server.url, data={"update": insert}, headers=auth, timeout=30).status_code == 204
         assert server.ask('ASK { GRAPH <http://example.org/g> { <http://example.org/s> ?p "x" } }') is True
+
+
+def test_a_burst_of_queries_waits_for_the_query_lane_instead_of_being_refused(nquads):
+    """Queries arriving together while the query lane is busy wait their turn (the queue holds a few dozen; only
+    its deadline refuses): none of a burst of eight is turned away, where a queue of two refused most of them."""
+    import concurrent.futures
+    import time
+
+    with running("--nquads", nquads, "--workers", "2", "--timeout", "2") as server:
+        with concurrent.futures.ThreadPoolExecutor(9) as pool:
+            runaway = pool.submit(requests.get, server.url, params={"query": RUNAWAY}, timeout=60)
+            time.sleep(0.3)  # it holds the one expensive lane of two workers
+            burst = [pool.submit(server.query, LOOKUP) for _ in range(8)]
+            answers = [future.result() for future in burst]
+            stopped = runaway.result()
+        assert stopped.status_code == 503 and "ran out of time" in stopped.text
+        assert [answer.status_code for answer in answers] == [200] * 8, [answer.text for answer in answers]
+        assert all(answer.json()["boolean"] is True for answer in answers)
