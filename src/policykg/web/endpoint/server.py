@@ -215,7 +215,9 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
         "keepalive": 0,                           # the front opens a connection per request
         "preload_app": True,
         "timeout": int(max(60, settings.timeout * 3)),  # gunicorn's own last resort; the watchdog acts first
-        "graceful_timeout": 5,
+        # a threaded worker that stops (memory ceiling, shutdown) closes the store as it ends: it waits for its other
+        # thread's query, which ends by the time limit (the watchdog ends the process then, store and all)
+        "graceful_timeout": 5 if threads == 1 else max(5, int(settings.timeout) + 2),
         "limit_request_line": 0,                  # the front caps the request line before a worker reads it
         "secure_scheme_headers": {},              # the scheme is the public root's, never a request header's
         "forwarder_headers": "",
