@@ -45,7 +45,7 @@ def export(ctx: click.Context, fmt: Format, graphs: tuple[str, ...], data_only: 
            context_iri: bool, list_graphs: bool, context: bool, output: Path | None) -> None:
     """Export the project's validated graph. Triple formats (ttl, nt, rdf) merge the named graphs;
     quad formats (trig, nq, jsonld) keep them. JSON-LD is compacted with the published context
-    (https://w3id.org/policykg/context.jsonld), written in full unless --context-iri."""
+    (context.jsonld under the project's IRI base), written in full unless --context-iri."""
     project = Project.locate(ctx.obj.get("root"))
     if graphs and data_only:
         raise click.UsageError("--graph and --data-only choose the graphs two ways: give one of them")

@@ -8,7 +8,7 @@ vocabularies). Each is written once per dataset version into the endpoint's dump
 bytes of ``policykg export --format EXT [--inferred | --data-only]`` for the same graphs, and is sent as a file.
 N-Quads is the Graph Store's dump (``/store?format=nq``).
 
-``/context.jsonld`` is the published context (``https://w3id.org/policykg/context.jsonld``): the project's
+``/context.jsonld`` is the published context (``context.jsonld`` under the project's IRI base): the project's
 prefixes, which the JSON-LD exports write in full (``policykg export --context-iri``: name it by IRI).
 """
 
