@@ -1,5 +1,5 @@
-"""Serving the app: a front that reads HTTP from clients, and gunicorn sync workers forked from a master that holds
-the store, which answer the front's complete requests over a unix socket.
+"""Serving the app: a front that reads HTTP from clients, and gunicorn workers forked from a master that holds the
+store, which answer the front's complete requests over a unix socket.
 
 * the front (:mod:`.front`, its own process on the public address) reads whole requests within time and size
   limits and hands them on under admission control: a slow, idle or oversized client never holds a worker. The
