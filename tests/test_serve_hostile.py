@@ -9,7 +9,6 @@ from urllib.parse import quote, urlsplit
 import pyoxigraph as ox
 import pytest
 import requests
-
 from support import data
 from support.server import running
 
