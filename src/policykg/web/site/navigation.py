@@ -25,7 +25,7 @@ class NavItem:
 ITEMS = [
     ("Home", "/", ("/",), "What the graph holds, its version and licence"),
     ("Policy files", "/#files-title", (), "The policy files and where each stands in its lifecycle"),
-    ("Lifecycle", "/lifecycle", ("/lifecycle",), "Every policy file on one time axis, official dates apart from claims"),
+    ("Lifecycle", "/lifecycle", ("/lifecycle",), "Every policy file on one time axis, official dates apart"),
     ("Named queries", "/queries", ("/queries",), "Ready research questions with stable CSV and JSON links"),
     ("Query editor", "/editor", ("/editor",), "Write SPARQL with completion from the ontology"),
     ("Network", "/network", ("/network",), "Files, instruments, affected groups and positions as a network"),
