@@ -27,7 +27,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import statistics
 import socket
 import subprocess
@@ -43,6 +42,7 @@ from rdflib import Graph
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import celex_numbers, generate  # noqa: E402
+from processes import process_tree, stop  # noqa: E402
 
 PREFIXES = ("PREFIX pkg: <https://w3id.org/policykg/ontology#>\n"
             "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n")
@@ -89,17 +89,7 @@ class Running:
         raise RuntimeError(f"{self.name} not ready after {limit} s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait(timeout=10)
+        stop(self.process)
 
 
 def start_policykg(data: Path, workers: int, load: str = "nquads") -> Running:
@@ -143,12 +133,6 @@ end
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def process_tree(pid: int) -> list[int]:
-    children = [int(p.name) for p in Path("/proc").iterdir()
-                if p.name.isdigit() and f"\nPPid:\t{pid}\n" in _read(p / "status")]
-    return [pid] + [q for child in children for q in process_tree(child)]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -207,10 +191,8 @@ def check_answers(servers: list[Running], celex: list[str]) -> None:
 
 def pss_and_rss(pid: int) -> tuple[float, float]:
     """(PSS of the process and its children, RSS of the process), in MB."""
-    pids = [pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
-                    and f"\nPPid:\t{pid}\n" in _read(p / "status")]
     pss = 0
-    for p in pids:
+    for p in process_tree(pid):
         for line in _read(Path(f"/proc/{p}/smaps_rollup")).splitlines():
             if line.startswith("Pss:"):
                 pss += int(line.split()[1])

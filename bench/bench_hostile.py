@@ -38,6 +38,7 @@ from urllib.parse import quote, urlsplit
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
+from processes import process_tree, stop  # noqa: E402
 
 TOKEN = "bench-hostile-secret-token"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -62,21 +63,9 @@ class Server:
         self.address = (parts.hostname, parts.port)
         time.sleep(1.0)  # the workers fork just after the URL is printed
 
-    def tree(self) -> list[int]:
-        pids, frontier = [], [self.process.pid]
-        while frontier:
-            pid = frontier.pop()
-            pids.append(pid)
-            try:
-                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            except OSError:
-                continue
-            frontier.extend(int(child) for child in children)
-        return pids
-
     def rss(self) -> int:
         total = 0
-        for pid in self.tree():
+        for pid in process_tree(self.process.pid):
             try:
                 total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
             except OSError:
@@ -84,19 +73,7 @@ class Server:
         return total
 
     def stop(self) -> None:
-        import signal
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait(timeout=10)
+        stop(self.process, grace=20)
 
 
 def request(address, raw: bytes, patience: float) -> tuple[float, int]:
