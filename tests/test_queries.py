@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support.engines import ValuesOnlyEngine
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -38,21 +39,6 @@ def store(project) -> ox.Store:
 @pytest.fixture(scope="session")
 def registry(project) -> QueryRegistry:
     return QueryRegistry.from_project(project)
-
-
-class ValuesOnlyEngine:
-    """An engine without substitutions (like a remote endpoint): parameters must arrive as a VALUES block."""
-
-    supports_substitutions = False
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.texts: list[str] = []
-
-    def query(self, text: str, **kwargs):
-        assert "substitutions" not in kwargs
-        self.texts.append(text)
-        return self.store.query(text, **kwargs)
 
 
 def run(registry, store, name, **params):

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
+from support.engines import ValuesOnlyEngine
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
@@ -52,21 +53,6 @@ def web(build, registry):
     store = MemoryStore(build.version)
     store.load_nquads(build.nquads_path)
     return create_app(store, registry=registry).test_client()
-
-
-class ValuesOnlyEngine:
-    """An engine without substitutions (a remote endpoint): parameters and lookups arrive as VALUES blocks."""
-
-    supports_substitutions = False
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-        self.texts: list[str] = []
-
-    def query(self, text: str, **kwargs):
-        assert "substitutions" not in kwargs
-        self.texts.append(text)
-        return self.store.query(text, **kwargs)
 
 
 def cli(capsysbinary, project, *args: str) -> tuple[int, bytes, str]:
