@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from support.engines import ValuesOnlyEngine
 from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
+from support.engines import ValuesOnlyEngine
 
 from policykg.cli import main
 from policykg.errors import PolicyKGError, QueryParameterError
