@@ -104,16 +104,14 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
         version = store.version
         if update_token:
             workers = 1  # one writer: the engine's files admit one process that writes
-    else:
-        version, source = _source(ctx, data, nquads, no_reason, reason_timeout)
-    if store_url or db:
-        pass
     elif update_token:
+        version, source = _source(ctx, data, nquads, no_reason, reason_timeout)
         click.echo("updates enabled: one worker process, store on disk in a scratch folder removed at exit "
                    "(updates are lost then; give --db DIR to keep them)", err=True)
         store = DiskStore.create(scratch / "store", version, **source)
         workers = 1
     else:
+        version, source = _source(ctx, data, nquads, no_reason, reason_timeout)
         memory = MemoryStore(version)
         if "nquads" in source:
             memory.load_nquads(source["nquads"])
