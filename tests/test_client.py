@@ -106,8 +106,11 @@ def test_lists_the_store_needs_are_read_page_by_page(data_file, caplog):
 
 
 def test_too_many_graphs_to_name_use_the_remote_union(data_file, caplog):
-    """With 700 graphs more in scope, FROM / FROM NAMED for each would pass the 64 Ki characters ``policykg serve``
-    takes (413): the query runs on the remote's own default graph instead, and says so once."""
+    """706 graphs in scope. ``policykg serve``'s service description says its default graph is the union of its
+    named graphs, all in scope: queries go as they are, with no count of the graphs and no warning. Once a graph
+    outside the scope is there, the graphs are named instead, and FROM / FROM NAMED for each would pass the 64 Ki
+    characters ``policykg serve`` takes (413): the query runs on the remote's own default graph instead, and says
+    so once."""
     with running("--data", data_file, "--update-token", TOKEN, env={"POLICYKG_UPDATE_TOKEN": ""}) as server:
         writer = SparqlClient(server.url, credentials=Credentials(token=TOKEN))
         for start in range(0, 700, 250):
@@ -116,14 +119,24 @@ def test_too_many_graphs_to_name_use_the_remote_union(data_file, caplog):
                 for i in range(start, min(start + 250, 700))) + " }")
         count = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
         graphs = 700 + 6
+        described = RemoteStore(server.url)
+        with caplog.at_level(logging.WARNING, logger="policykg.store.remote"):
+            for _ in range(2):
+                answer = described.query(count, use_default_graph_as_union=True)
+                assert [int(row["n"].value) for row in answer] == [graphs]
+        assert described.union_is_scope() and not caplog.text
+        assert described.client.requests == 3  # the description, then the two queries: no count of the graphs
+        writer.update(f"INSERT DATA {{ GRAPH <http://example.org/elsewhere> {{ <{ID['elsewhere']}> "
+                      f"<{RDFS.label}> \"x\" }} }}")
         naming = RemoteStore(server.url, max_query_chars=10 ** 6)
         with pytest.raises(UpstreamError, match="413"):
             naming.query(count, use_default_graph_as_union=True)
+        assert not naming.union_is_scope()
         store = RemoteStore(server.url)
         with caplog.at_level(logging.WARNING, logger="policykg.store.remote"):
             for _ in range(2):
                 answer = store.query(count, use_default_graph_as_union=True)
-                assert [int(row["n"].value) for row in answer] == [graphs]
+                assert [int(row["n"].value) for row in answer] == [graphs + 1]  # the other graph too
         assert caplog.text.count("run on the remote's own default graph instead") == 1
         few = RemoteStore(server.url, scope=str(GRAPH["test/many/1"]))  # test/many/1, /10../19, /100../199
         answer = few.query(count, use_default_graph_as_union=True)

@@ -408,6 +408,18 @@ class SparqlClient:
                                 "ask for less at a time")
         return parse_results(reply)
 
+    def service_description(self) -> list[ox.Triple] | None:
+        """The service's description of itself (SPARQL 1.1 Service Description: what the endpoint answers to a
+        GET without a query), or None when it answers with anything but RDF (Virtuoso and Fuseki answer an HTML
+        form or an error)."""
+        response = self._send("GET", self.endpoint, headers={"Accept": GRAPH_ACCEPT})
+        if not 200 <= response.status < 300 or ox.RdfFormat.from_media_type(response.media_type) is None:
+            return None
+        try:
+            return parse_graph(Reply(response.media_type, response.data))
+        except UpstreamError:
+            return None
+
     def update(self, text: str) -> None:
         """POST an update (form-encoded ``update=``)."""
         protocol = self._protocol(text, INSERT, UPDATE_ACCEPT)  # any update operation: the text goes as update=

@@ -24,7 +24,9 @@
   stores with thousands of graphs; their other graphs are then visible to the queries too). When naming the
   graphs would make the query text longer than ``max_query_chars`` (64 Ki characters by default: what ``policykg
   serve`` accepts, and about 550 of our graph names), which the remote would refuse (413) or choke on, the query
-  is sent as with ``union="remote"``, and a warning says so once.
+  is sent as with ``union="remote"``, and a warning says so once. Neither is needed when the remote's service
+  description says its default graph is the union of its named graphs and names only graphs in scope (as
+  ``policykg serve``'s does, see :meth:`RemoteStore.union_is_scope`): queries then go as they are.
 * ``version`` is a hash of the endpoint and of the triple count of each graph in scope, asked at most once per
   ``cache_seconds`` (default 30 s; counting 1M triples takes Virtuoso about 4 s), together with the graph names:
   stable while the remote data is, so ETags keep working. A change that keeps every graph's count (a triple
@@ -49,7 +51,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, UpstreamError
-from policykg.namespaces import GRAPH
+from policykg.namespaces import GRAPH, SD
 from policykg.sparql.client import (
     GRAPH_ACCEPT,
     RESULTS_TYPES,
@@ -98,6 +100,7 @@ class RemoteStore(Store):
         self._fixed_version = version
         self._counts: dict[str, int] | None = None
         self._counted_at = 0.0
+        self._union_is_scope: bool | None = None
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RemoteStore:
@@ -145,6 +148,22 @@ class RemoteStore(Store):
             self._counted_at = now
         return self._counts
 
+    def union_is_scope(self) -> bool:
+        """Whether the remote's own default graph holds exactly the graphs in scope: its service description says
+        that the default graph is the union of the named graphs (``sd:UnionDefaultGraph``) and names them, all in
+        scope (``policykg serve`` does). Queries then run on the remote's default graph as they are, with the
+        same rows as naming the graphs, which would cost a count of every graph and a long query text. Asked
+        once per store."""
+        if self._union_is_scope is None:
+            triples = self.client.service_description() or []
+            feature, name = ox.NamedNode(str(SD.feature)), ox.NamedNode(str(SD.name))
+            union = any(t.predicate == feature and t.object == ox.NamedNode(str(SD.UnionDefaultGraph))
+                        for t in triples)
+            names = [t.object.value for t in triples if t.predicate == name and isinstance(t.object, ox.NamedNode)]
+            self._union_is_scope = union and bool(names) and all(
+                self.scope is None or graph.startswith(self.scope) for graph in names)
+        return self._union_is_scope
+
     def _forget(self) -> None:
         self._counts = None
 
@@ -188,7 +207,7 @@ class RemoteStore(Store):
         if default_graph is not None or named_graphs is not None:
             dataset = {"default_graphs": _iris(default_graph, "default_graph"),
                        "named_graphs": _iris(named_graphs, "named_graphs")}
-        elif use_default_graph_as_union and self.union == "explicit":
+        elif use_default_graph_as_union and self.union == "explicit" and not self.union_is_scope():
             # No graph in scope: an IRI that names no graph, so that the dataset is empty, not the whole store.
             names = sorted(self.counts()) or [self.scope or str(GRAPH)]
             rewritten = with_dataset(query, names)
