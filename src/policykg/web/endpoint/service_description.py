@@ -17,11 +17,9 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
-from rdflib import BNode, Graph, Literal, URIRef
 
 from policykg.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, TURTLE, by_name, negotiate
-from policykg.graph.load import ox_quads
-from policykg.namespaces import DATASET, DCAT, DCTERMS, OWL, RDF, RDFS, SD, VOID, XSD, bind_prefixes
+from policykg.namespaces import DATASET, DCAT, DCTERMS, OWL, RDF, RDFS, SD, VOID, XSD
 from policykg.rdf_writer import write_rdf
 from policykg.web.context import current_endpoint
 from policykg.web.endpoint.sparql import endpoint_url
@@ -104,66 +102,71 @@ def statistics(endpoint) -> Statistics:
     return stats
 
 
-def _term(value) -> URIRef | Literal:
-    if isinstance(value, ox.NamedNode):
-        return URIRef(value.value)
-    if value.language:
-        return Literal(value.value, lang=value.language)
-    if value.datatype.value == str(XSD.string):
-        return Literal(value.value)
-    return Literal(value.value, datatype=URIRef(value.datatype.value))
+def _iri(term: str) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
 
 
-def _partitions(g: Graph, node, classes, properties) -> None:
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_iri(XSD.integer))
+
+
+_TYPE = _iri(RDF.type)
+
+
+def _partitions(triples: list[ox.Triple], node: ox.NamedNode, classes, properties) -> None:
     for cls, entities in classes:
-        part = BNode()
-        g.add((node, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(cls)))
-        g.add((part, VOID.entities, Literal(entities)))
-    for prop, triples in properties:
-        part = BNode()
-        g.add((node, VOID.propertyPartition, part))
-        g.add((part, VOID.property, URIRef(prop)))
-        g.add((part, VOID.triples, Literal(triples)))
+        part = ox.BlankNode()
+        triples += [ox.Triple(node, _iri(VOID.classPartition), part),
+                    ox.Triple(part, _iri(VOID["class"]), _iri(cls)),
+                    ox.Triple(part, _iri(VOID.entities), _integer(entities))]
+    for prop, count in properties:
+        part = ox.BlankNode()
+        triples += [ox.Triple(node, _iri(VOID.propertyPartition), part),
+                    ox.Triple(part, _iri(VOID.property), _iri(prop)),
+                    ox.Triple(part, _iri(VOID.triples), _integer(count))]
 
 
-def void_graph(stats: Statistics, *, version: str, endpoint_url: str, store_url: str) -> Graph:
-    g = bind_prefixes(Graph())
-    dataset = URIRef(DATASET)
-    g.add((dataset, RDF.type, VOID.Dataset))
-    g.add((dataset, RDF.type, DCAT.Dataset))
-    for predicate, objects in stats.metadata.items():
-        if predicate in (str(DCTERMS.title), str(DCTERMS.description), str(DCTERMS.license), str(DCAT) + "version",
-                         str(DCTERMS.modified), str(DCTERMS.issued), str(DCTERMS.rights), str(VOID.uriSpace),
-                         str(VOID.exampleResource), str(VOID.vocabulary), str(DCTERMS.creator),
-                         str(DCTERMS.publisher)):  # dcat:version is the release; owl:versionInfo below the build
-            for value in objects:
-                g.add((dataset, URIRef(predicate), _term(value)))
-    g.add((dataset, OWL.versionInfo, Literal(version)))
-    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint_url)))
-    g.add((dataset, VOID.dataDump, URIRef(f"{store_url}?format=nq")))
-    g.add((dataset, VOID.dataDump, URIRef(f"{store_url}?format=trig")))
-    g.add((dataset, VOID.triples, Literal(stats.triples)))
-    g.add((dataset, VOID.distinctSubjects, Literal(stats.subjects)))
-    g.add((dataset, VOID.distinctObjects, Literal(stats.objects)))
-    g.add((dataset, VOID.classes, Literal(len(stats.classes))))
-    g.add((dataset, VOID.properties, Literal(len(stats.properties))))
-    for fmt in GRAPH_FORMATS:
-        g.add((dataset, VOID.feature, URIRef(fmt.w3c)))
-    _partitions(g, dataset, stats.classes, stats.properties)
+#: What the data says about the dataset that VoID repeats (dcat:version is the release; owl:versionInfo the build).
+_METADATA = frozenset(str(term) for term in (
+    DCTERMS.title, DCTERMS.description, DCTERMS.license, str(DCAT) + "version", DCTERMS.modified, DCTERMS.issued,
+    DCTERMS.rights, VOID.uriSpace, VOID.exampleResource, VOID.vocabulary, DCTERMS.creator, DCTERMS.publisher))
+
+
+def void_graph(stats: Statistics, *, version: str, endpoint_url: str, store_url: str) -> list[ox.Triple]:
+    """The VoID description as pyoxigraph triples (built straight as the writer takes them: at a million
+    triples in ten thousand graphs, an rdflib graph and its conversion cost more than the writing)."""
+    dataset = _iri(DATASET)
+    endpoint, build = _iri(endpoint_url), ox.Literal(version)
+    triples = [ox.Triple(dataset, _TYPE, _iri(VOID.Dataset)), ox.Triple(dataset, _TYPE, _iri(DCAT.Dataset))]
+    triples += [ox.Triple(dataset, _iri(predicate), value) for predicate, objects in stats.metadata.items()
+                if predicate in _METADATA for value in objects]
+    triples += [
+        ox.Triple(dataset, _iri(OWL.versionInfo), build),
+        ox.Triple(dataset, _iri(VOID.sparqlEndpoint), endpoint),
+        ox.Triple(dataset, _iri(VOID.dataDump), _iri(f"{store_url}?format=nq")),
+        ox.Triple(dataset, _iri(VOID.dataDump), _iri(f"{store_url}?format=trig")),
+        ox.Triple(dataset, _iri(VOID.triples), _integer(stats.triples)),
+        ox.Triple(dataset, _iri(VOID.distinctSubjects), _integer(stats.subjects)),
+        ox.Triple(dataset, _iri(VOID.distinctObjects), _integer(stats.objects)),
+        ox.Triple(dataset, _iri(VOID.classes), _integer(len(stats.classes))),
+        ox.Triple(dataset, _iri(VOID.properties), _integer(len(stats.properties))),
+    ]
+    triples += [ox.Triple(dataset, _iri(VOID.feature), _iri(fmt.w3c)) for fmt in GRAPH_FORMATS]
+    _partitions(triples, dataset, stats.classes, stats.properties)
     licences = stats.metadata.get(str(DCTERMS.license), [])
-    for name, triples in stats.graphs:
-        subset = URIRef(name)
-        g.add((dataset, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, VOID.triples, Literal(triples)))
-        g.add((subset, VOID.dataDump, URIRef(f"{store_url}?graph={_quote(name)}")))
-        g.add((subset, VOID.sparqlEndpoint, URIRef(endpoint_url)))
-        g.add((subset, OWL.versionInfo, Literal(version)))
-        for licence in licences:
-            g.add((subset, DCTERMS.license, _term(licence)))
-        _partitions(g, subset, stats.graph_classes.get(name, []), stats.graph_properties.get(name, []))
-    return g
+    for name, count in stats.graphs:
+        subset = _iri(name)
+        triples += [
+            ox.Triple(dataset, _iri(VOID.subset), subset),
+            ox.Triple(subset, _TYPE, _iri(VOID.Dataset)),
+            ox.Triple(subset, _iri(VOID.triples), _integer(count)),
+            ox.Triple(subset, _iri(VOID.dataDump), _iri(f"{store_url}?graph={_quote(name)}")),
+            ox.Triple(subset, _iri(VOID.sparqlEndpoint), endpoint),
+            ox.Triple(subset, _iri(OWL.versionInfo), build),
+        ]
+        triples += [ox.Triple(subset, _iri(DCTERMS.license), licence) for licence in licences]
+        _partitions(triples, subset, stats.graph_classes.get(name, []), stats.graph_properties.get(name, []))
+    return triples
 
 
 def _quote(iri: str) -> str:
@@ -187,41 +190,40 @@ def limits_text(settings) -> str:
                          if settings.updates_enabled else "."))
 
 
-def service_graph(endpoint, endpoint_url: str, store_url: str) -> Graph:
+def service_graph(endpoint, endpoint_url: str, store_url: str) -> list[ox.Triple]:
     settings = endpoint.settings
     stats = statistics(endpoint)
-    g = void_graph(stats, version=endpoint.store.version, endpoint_url=endpoint_url, store_url=store_url)
-    service = URIRef(endpoint_url)
-    g.add((service, RDF.type, SD.Service))
-    g.add((service, SD.endpoint, service))
-    g.add((service, DCTERMS.title, Literal("policykg SPARQL endpoint", lang="en")))
-    g.add((service, RDFS.comment, Literal(limits_text(settings), lang="en")))
-    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    triples = void_graph(stats, version=endpoint.store.version, endpoint_url=endpoint_url, store_url=store_url)
+    service = _iri(endpoint_url)
+    triples += [
+        ox.Triple(service, _TYPE, _iri(SD.Service)),
+        ox.Triple(service, _iri(SD.endpoint), service),
+        ox.Triple(service, _iri(DCTERMS.title), ox.Literal("policykg SPARQL endpoint", language="en")),
+        ox.Triple(service, _iri(RDFS.comment), ox.Literal(limits_text(settings), language="en")),
+        ox.Triple(service, _iri(SD.supportedLanguage), _iri(SD.SPARQL11Query)),
+    ]
     if settings.updates_enabled:
-        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
-        for fmt in GRAPH_FORMATS:
-            g.add((service, SD.inputFormat, URIRef(fmt.w3c)))
-    for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
-        g.add((service, SD.resultFormat, URIRef(fmt.w3c)))
-    g.add((service, SD.feature, SD.UnionDefaultGraph))
-    described = URIRef(endpoint_url + "#dataset")
-    g.add((service, SD.defaultDataset, described))
-    g.add((described, RDF.type, SD.Dataset))
-    g.add((described, DCTERMS.source, URIRef(DATASET)))
-    default = BNode()
-    g.add((described, SD.defaultGraph, default))
-    g.add((default, RDF.type, SD.Graph))
-    g.add((default, RDFS.comment, Literal("The union of all named graphs.", lang="en")))
-    g.add((default, VOID.triples, Literal(stats.triples)))
+        triples.append(ox.Triple(service, _iri(SD.supportedLanguage), _iri(SD.SPARQL11Update)))
+        triples += [ox.Triple(service, _iri(SD.inputFormat), _iri(fmt.w3c)) for fmt in GRAPH_FORMATS]
+    triples += [ox.Triple(service, _iri(SD.resultFormat), _iri(fmt.w3c)) for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS)]
+    described, default = _iri(endpoint_url + "#dataset"), ox.BlankNode()
+    triples += [
+        ox.Triple(service, _iri(SD.feature), _iri(SD.UnionDefaultGraph)),
+        ox.Triple(service, _iri(SD.defaultDataset), described),
+        ox.Triple(described, _TYPE, _iri(SD.Dataset)),
+        ox.Triple(described, _iri(DCTERMS.source), _iri(DATASET)),
+        ox.Triple(described, _iri(SD.defaultGraph), default),
+        ox.Triple(default, _TYPE, _iri(SD.Graph)),
+        ox.Triple(default, _iri(RDFS.comment), ox.Literal("The union of all named graphs.", language="en")),
+        ox.Triple(default, _iri(VOID.triples), _integer(stats.triples)),
+    ]
     for name, _triples in stats.graphs:
-        named = BNode()
-        g.add((described, SD.namedGraph, named))
-        g.add((named, RDF.type, SD.NamedGraph))
-        g.add((named, SD.name, URIRef(name)))
-        g.add((named, SD.graph, URIRef(name)))
-        g.add((URIRef(name), RDF.type, SD.Graph))
-    g.add((service, RDFS.seeAlso, URIRef(f"{_root(endpoint_url)}/.well-known/void")))
-    return g
+        named, graph = ox.BlankNode(), _iri(name)
+        triples += [ox.Triple(described, _iri(SD.namedGraph), named), ox.Triple(named, _TYPE, _iri(SD.NamedGraph)),
+                    ox.Triple(named, _iri(SD.name), graph), ox.Triple(named, _iri(SD.graph), graph),
+                    ox.Triple(graph, _TYPE, _iri(SD.Graph))]
+    triples.append(ox.Triple(service, _iri(RDFS.seeAlso), _iri(f"{_root(endpoint_url)}/.well-known/void")))
+    return triples
 
 
 def _root(endpoint_url: str) -> str:
@@ -232,7 +234,7 @@ def _serialized(endpoint, key: str, build, fmt) -> bytes:
     cache_key = f"doc:{endpoint.store.version}:{key}:{fmt.name}"
     if cache_key in endpoint.cache:
         return endpoint.cache[cache_key]
-    data = write_rdf(ox_quads((s, p, o, None) for s, p, o in build()), fmt)  # the one RDF writer
+    data = write_rdf(build(), fmt)  # the one RDF writer
     if len(endpoint.cache) < 64:  # the key holds the request's host: never let clients grow it without bound
         endpoint.cache[cache_key] = data
     return data
