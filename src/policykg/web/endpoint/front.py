@@ -193,15 +193,20 @@ class Front:
 
     async def _forward(self, request: web.BaseRequest, body: bytes, done: Callable[[], None]) -> web.StreamResponse:
         upstream = _Upstream(self, done)
+        try:  # whatever ends this (a client that left included), the answer's bytes are let go
+            return await self._relay(request, body, upstream)
+        finally:
+            upstream.abandon()
+
+    async def _relay(self, request: web.BaseRequest, body: bytes, upstream: _Upstream) -> web.StreamResponse:
         try:
             await asyncio.get_running_loop().create_unix_connection(lambda: upstream, self.config.upstream)
             upstream.send(_request_head(request, body) + body)
             status, reason, headers, length = await upstream.head
         except (_UpstreamError, OSError) as error:
-            upstream.abandon()
             log.warning("no answer from the query workers: %s", error)
             return _error(502, "the query worker ended without an answer; try again")
-        if upstream.ended and upstream.error is None and request.method != "HEAD":  # all here (most are): one write
+        if upstream.ended and upstream.error is None and request.method != "HEAD":  # all here (most are)
             return web.Response(status=status, reason=reason, body=upstream.take_all(), headers=headers)
         response = web.StreamResponse(status=status, reason=reason, headers=headers)
         if length is not None and length.isdigit():
@@ -214,8 +219,6 @@ class Front:
         except (_UpstreamError, OSError, aiohttp.ClientError) as error:  # the client or the worker went away
             log.info("answer cut short: %s", error)
             response.force_close()
-        finally:
-            upstream.abandon()
         return response
 
 
