@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any, cast
 
 import pyoxigraph as ox
@@ -43,6 +44,7 @@ _DEFAULT = ox.DefaultGraph()
 _TYPE = b" <" + RDF_TYPE.encode() + b"> "
 _TYPE_KEY = b" \x00 "      # sorts before any term; the engine escapes NUL in literals, so it never occurs
 _NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-:")
+_NAME_BOUNDARY = bytes(byte if byte in _NAME_CHARS else 0x20 for byte in range(256))  # for bytes.translate
 
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
@@ -89,20 +91,23 @@ def write_store(store: ox.Store, fmt: Format, *, graphs: Iterable[GraphName] | N
         raise ValueError(f"{fmt.name} is not a graph format")
     chosen = _graph_order(store, graphs)
     blocks = [(graph, store.dump(format=NTRIPLES.rdf, from_graph=graph) or b"") for graph in chosen]
+    merged = not fmt.quads and len(blocks) > 1  # the graphs' union: a triple may stand in several of them
     if not fmt.quads:
         blocks = [(_DEFAULT, b"".join(data for _, data in blocks))]
     if any(b"_:" in data for _, data in blocks):
         blocks = _canonical(blocks)
-    sorted_blocks = [(graph, _sorted_lines(data)) for graph, data in blocks]
+    sorted_blocks = [(graph, _sorted_lines(data, distinct=not merged)) for graph, data in blocks]
     sorted_blocks = [(graph, lines) for graph, lines in sorted_blocks if lines]
     if fmt is NTRIPLES:
         return b"".join(lines for _, lines in sorted_blocks)
+    # The lines are the engine's own writing: read back without its checks (``lenient``), which would find
+    # nothing and cost as much as the rest of the reading.
     if fmt.quads:
         body = b"".join(_with_graph(graph, lines) for graph, lines in sorted_blocks)
-        statements = ox.parse(body, format=NQUADS.rdf)
+        statements = ox.parse(body, format=NQUADS.rdf, lenient=True)
     else:
         body = b"".join(lines for _, lines in sorted_blocks)
-        statements = ox.parse(body, format=NTRIPLES.rdf)
+        statements = ox.parse(body, format=NTRIPLES.rdf, lenient=True)
     if fmt is NQUADS:
         return body
     table = published_prefixes() if prefixes is None else prefixes
@@ -145,13 +150,25 @@ def _graph_order(store: ox.Store, graphs: Iterable[GraphName] | None) -> list[Gr
     return sorted(unique.values(), key=lambda graph: "" if isinstance(graph, ox.DefaultGraph) else str(graph))
 
 
-def _sorted_lines(data: bytes) -> bytes:
-    """N-Triples lines without duplicates, sorted by their text with ``rdf:type`` before any other predicate."""
+def _sorted_lines(data: bytes, *, distinct: bool = False) -> bytes:
+    """N-Triples lines without duplicates, sorted by their text with ``rdf:type`` before any other predicate.
+    ``distinct``: the lines are known to be (one graph of a store), so the duplicates are not looked for."""
     if not data:
         return b""
-    lines = set(data.replace(_TYPE, _TYPE_KEY).split(b"\n"))
-    lines.discard(b"")
-    return (b"\n".join(sorted(lines)) + b"\n").replace(_TYPE_KEY, _TYPE)
+    # Sorted in place, then the duplicates (now neighbours) dropped: cheaper than sorting a set (the engine's
+    # lines come in long sorted runs, which a set would scatter).
+    lines = data.replace(_TYPE, _TYPE_KEY).split(b"\n")
+    lines.sort()
+    if not distinct:
+        lines = [line for line, after in pairwise(lines) if line != after] + lines[-1:]
+    empty = 0
+    while empty < len(lines) and not lines[empty]:  # the empty "lines" sort first
+        empty += 1
+    if empty == len(lines):
+        return b""
+    del lines[:empty]
+    lines.append(b"")  # the last line's end
+    return b"\n".join(lines).replace(_TYPE_KEY, _TYPE)
 
 
 def _with_graph(graph: GraphName, lines: bytes) -> bytes:
@@ -164,7 +181,8 @@ def _canonical(blocks: list[tuple[GraphName, bytes]]) -> list[tuple[GraphName, b
     """The blocks with their blank nodes relabelled by RDFC-1.0 over the whole dataset (blank nodes keep their
     identity across graphs: the engine writes every graph with the same labels)."""
     dataset = ox.Dataset(ox.Quad(quad.subject, quad.predicate, quad.object, graph)
-                         for graph, data in blocks for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+                         for graph, data in blocks
+                         for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return [(graph, _serialize([quad.triple for quad in dataset.quads_for_graph_name(graph)], ox.RdfFormat.N_TRIPLES))
             for graph, _ in blocks]
@@ -173,18 +191,26 @@ def _canonical(blocks: list[tuple[GraphName, bytes]]) -> list[tuple[GraphName, b
 def _tidy_prefix_lines(data: bytes) -> bytes:
     """Sort the ``@prefix`` lines (pyoxigraph writes them in its own order) and drop those the body does not use
     (no IRI in the prefix's namespace, or none whose local part can be written as a prefixed name)."""
-    lines = data.split(b"\n")
-    head = 0
-    while head < len(lines) and lines[head].startswith(b"@prefix "):
-        head += 1
-    body = b"\n".join(lines[head:])
-    kept = sorted(line for line in lines[:head] if _uses(body, line[8:line.index(b":", 8) + 1]))
-    return b"\n".join([*kept, body])
+    head: list[bytes] = []
+    start = 0  # where the body starts
+    while data.startswith(b"@prefix ", start):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        head.append(data[start:end])
+        start = min(end + 1, len(data))
+    body = data[start:]
+    # Every byte that cannot stand in a prefixed name becomes a space: a prefix is used where " pkg:" stands.
+    names = b" " + body.translate(_NAME_BOUNDARY)
+    kept = sorted(line for line in head if _uses(body, names, line[8:line.index(b":", 8) + 1]))
+    return b"".join(line + b"\n" for line in kept) + body
 
 
-def _uses(body: bytes, name: bytes) -> bool:
-    """Whether ``name`` (``pkg:``) starts a prefixed name somewhere in ``body``."""
-    at = body.find(name)
+def _uses(body: bytes, names: bytes, name: bytes) -> bool:
+    """Whether ``name`` (``pkg:``) starts a prefixed name somewhere in ``body`` (``names``: see
+    :func:`_tidy_prefix_lines`)."""
+    if all(byte in _NAME_CHARS for byte in name):
+        return b" " + name in names
+    at = body.find(name)  # a name with other bytes (non-ASCII letters): each place it stands, looked at
     while at >= 0:
         if at == 0 or body[at - 1] not in _NAME_CHARS:
             return True

@@ -22,8 +22,8 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 
 from policykg.errors import NotAcceptable, PolicyKGError
-from policykg.formats import GRAPH_FORMATS, NQUADS, TRIG, TURTLE, Format, by_name
-from policykg.graph.load import ox_quads
+from policykg.formats import GRAPH_FORMATS, TRIG, TURTLE, Format, by_name
+from policykg.graph.load import load_build, ox_quads
 from policykg.namespaces import GRAPH, INFERRED_GRAPH, PREFIXES
 from policykg.project import Project
 from policykg.rdf_writer import context_document, write_rdf, write_store
@@ -144,8 +144,7 @@ def export_file(nquads: Path, fmt: Format, *, graph: str | Sequence[str] | None 
     """A build's N-Quads file, its chosen graphs in ``fmt``. Read through the engine, as the server reads it
     (literals in their canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's downloads and answers
     hold the same bytes."""
-    engine = ox.Store()
-    engine.bulk_load(path=str(nquads), format=NQUADS.rdf)
+    engine = load_build(nquads)
     return export_store(engine, fmt, graph=graph, inferred=inferred, data_only=data_only, context_iri=context_iri)
 
 
@@ -167,8 +166,7 @@ def export_store(engine: ox.Store, fmt: Format, *, graph: str | Sequence[str] | 
 
 def list_graphs(nquads: Path) -> list[GraphInfo]:
     """The named graphs of a build's N-Quads file: short name, IRI and triple count, by name."""
-    engine = ox.Store()
-    engine.bulk_load(path=str(nquads), format=NQUADS.rdf)
+    engine = load_build(nquads)
     found = []
     for name in engine.named_graphs():
         if isinstance(name, ox.NamedNode):
