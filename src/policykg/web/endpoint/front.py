@@ -192,7 +192,7 @@ class Front:
         return b"".join(chunks)
 
     async def _forward(self, request: web.BaseRequest, body: bytes, done: Callable[[], None]) -> web.StreamResponse:
-        upstream = _Upstream(self, done)
+        upstream = _Upstream(self, done, head_only=request.method == "HEAD")
         try:  # whatever ends this (a client that left included), the answer's bytes are let go
             return await self._relay(request, body, upstream)
         finally:
@@ -202,15 +202,15 @@ class Front:
         try:
             await asyncio.get_running_loop().create_unix_connection(lambda: upstream, self.config.upstream)
             upstream.send(_request_head(request, body) + body)
-            status, reason, headers, length = await upstream.head
+            status, reason, headers, length = await upstream.ready
         except (_UpstreamError, OSError) as error:
             log.warning("no answer from the query workers: %s", error)
             return _error(502, "the query worker ended without an answer; try again")
-        if upstream.ended and upstream.error is None and request.method != "HEAD":  # all here (most are)
+        if upstream.complete and request.method != "HEAD":  # most answers: here whole, sent in one write
             return web.Response(status=status, reason=reason, body=upstream.take_all(), headers=headers)
         response = web.StreamResponse(status=status, reason=reason, headers=headers)
-        if length is not None and length.isdigit():
-            response.content_length = int(length)
+        if length is not None:
+            response.content_length = length
         try:
             await response.prepare(request)
             while (chunk := await upstream.next()) is not None:
@@ -240,15 +240,23 @@ class _Upstream(asyncio.Protocol):
     """One request's connection to a worker and its answer on the way to a client. The worker's side is read as
     fast as the worker writes (the answer is capped by the app), so that a client that reads slowly holds memory
     in the front, not a worker; past ``Front.budget`` bytes held for all clients together, reading pauses until
-    clients have taken some. The answer ends where the worker closes the connection (HTTP/1.0)."""
+    clients have taken some. The answer ends where the worker closes the connection (HTTP/1.0).
+
+    :attr:`ready` is set once the client's side can start: when an answer of known length is here whole (most
+    are: one write to the client), or holds ``_EARLY`` bytes, or has no length (streamed), or has ended."""
 
     _MAX_HEAD = 256 * 1024
+    _EARLY = 256 * 1024
 
-    def __init__(self, front: Front, done: Callable[[], None]) -> None:
+    def __init__(self, front: Front, done: Callable[[], None], *, head_only: bool = False) -> None:
         self.front = front
         self.done = done
+        self.head_only = head_only
         loop = asyncio.get_running_loop()
-        self.head: asyncio.Future[tuple[int, str, list[tuple[str, str]], str | None]] = loop.create_future()
+        self.ready: asyncio.Future[tuple[int, str, list[tuple[str, str]], int | None]] = loop.create_future()
+        self.head: tuple[int, str, list[tuple[str, str]], int | None] | None = None
+        self.expected: int | None = None  # bytes of body the head announces (0: none to come)
+        self.received = 0
         self.transport: asyncio.Transport | None = None
         self.buffer = b""                  # the head, until it is complete
         self.chunks: deque[bytes] = deque()
@@ -269,7 +277,7 @@ class _Upstream(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._rearm()
-        if not self.head.done():
+        if self.head is None:
             self.buffer += data
             end = self.buffer.find(b"\r\n\r\n")
             if end < 0:
@@ -279,10 +287,16 @@ class _Upstream(asyncio.Protocol):
             head, data = self.buffer[:end], self.buffer[end + 4:]
             self.buffer = b""
             try:
-                self.head.set_result(_parse_head(head))
+                self.head = _parse_head(head)
             except ValueError as error:
                 self._fail(_UpstreamError(f"malformed answer head from the worker: {error}"))
                 return
+            status, length = self.head[0], self.head[3]
+            self.expected = 0 if self.head_only or status in (204, 304) or status < 200 else length
+        self.received += len(data)
+        if not self.ready.done() and (self.expected is None or self.received >= self.expected
+                                      or self.received >= self._EARLY):
+            self.ready.set_result(self.head)
         if data and not self.abandoned:
             self._hold(len(data))
             self.chunks.append(data)
@@ -297,11 +311,15 @@ class _Upstream(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.timer.cancel()
         self.front.paused.discard(self)
-        if not self.head.done():
-            self.head.set_exception(_UpstreamError(f"the worker closed the connection before answering ({exc})"))
-            self.head.exception()  # retrieved: a client that left does not await it
+        if self.head is None and not self.ready.done():
+            self.ready.set_exception(_UpstreamError(f"the worker closed the connection before answering ({exc})"))
+            self.ready.exception()  # retrieved: a client that left does not await it
         elif exc is not None and self.error is None:
             self.error = _UpstreamError(f"the worker's connection failed: {exc}")
+        elif self.expected is not None and self.received < self.expected and self.error is None:
+            self.error = _UpstreamError(f"the worker's answer ended after {self.received} of {self.expected} bytes")
+        if self.head is not None and not self.ready.done():
+            self.ready.set_result(self.head)
         self.ended = True
         self.done()
         self._wake()
@@ -314,9 +332,9 @@ class _Upstream(asyncio.Protocol):
         self.timer = asyncio.get_running_loop().call_later(self.front.read_limit, self._silent)
 
     def _fail(self, error: _UpstreamError) -> None:
-        if not self.head.done():
-            self.head.set_exception(error)
-            self.head.exception()
+        if not self.ready.done():
+            self.ready.set_exception(error)
+            self.ready.exception()
         self.error = self.error or error
         if self.transport is not None:
             self.transport.abort()  # connection_lost follows: the answer ends there
@@ -335,6 +353,11 @@ class _Upstream(asyncio.Protocol):
                     paused.transport.resume_reading()
 
     # the client's side
+    @property
+    def complete(self) -> bool:
+        """The whole answer is here, and nothing went wrong on the way."""
+        return self.error is None and (self.ended or (self.expected is not None and self.received >= self.expected))
+
     def take_all(self) -> bytes:
         data = b"".join(self.chunks)
         self.abandon()
@@ -364,7 +387,7 @@ class _Upstream(asyncio.Protocol):
             self.done()
 
 
-def _parse_head(head: bytes) -> tuple[int, str, list[tuple[str, str]], str | None]:
+def _parse_head(head: bytes) -> tuple[int, str, list[tuple[str, str]], int | None]:
     """Status, reason, end-to-end headers and Content-Length of an answer head written by gunicorn."""
     status_line, *lines = head.decode("latin-1").split("\r\n")
     version, _, rest = status_line.partition(" ")
@@ -379,7 +402,9 @@ def _parse_head(head: bytes) -> tuple[int, str, list[tuple[str, str]], str | Non
             raise ValueError(line[:100])
         key = name.strip().lower()
         if key == "content-length":
-            length = value.strip()
+            if not value.strip().isdigit():
+                raise ValueError(line[:100])
+            length = int(value)
         elif key not in HOP_BY_HOP:
             headers.append((name.strip(), value.strip()))
     return int(code), reason, headers, length
