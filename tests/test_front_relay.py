@@ -26,6 +26,7 @@ class Worker:
         self.head = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
         self.body = b"hello"
         self.parts = 0
+        self.length: int | None = None  # the Content-Length to announce (default: the body's)
         self.answered = asyncio.Event()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -35,7 +36,8 @@ class Worker:
         self.requests.append(request + (await reader.readexactly(length) if length else b""))
         await asyncio.sleep(self.delay)
         if self.head:
-            length_line = b"" if self.parts else b"Content-Length: %d\r\n" % len(self.body)
+            announced = len(self.body) if self.length is None else self.length
+            length_line = b"" if self.parts else b"Content-Length: %d\r\n" % announced
             writer.write(self.head + length_line + b"\r\n")
             await writer.drain()
             for part in range(self.parts) if self.parts else [None]:
@@ -106,6 +108,19 @@ def test_a_streamed_answer_without_a_length_reaches_the_client(tmp_path):
     coding, body, front = run(tmp_path, scenario)
     assert coding == "chunked" and body == b"".join(b"%04d," % part for part in range(50))
     assert front.held == 0 and front.admission.running == 0
+
+
+def test_an_answer_shorter_than_announced_is_not_passed_as_whole(tmp_path):
+    """The worker dies mid-answer: the client gets the announced length and fewer bytes (then the connection
+    closes), so that it knows the answer is cut."""
+    async def scenario(front, worker, port):
+        worker.length = 100
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/") as answer:
+            with pytest.raises(aiohttp.ClientPayloadError):
+                await answer.read()
+            return answer.headers["Content-Length"], front
+    length, front = run(tmp_path, scenario)
+    assert length == "100" and front.held == 0 and front.admission.running == 0
 
 
 def test_a_client_that_leaves_before_the_answer_costs_nothing_after_it(tmp_path):
