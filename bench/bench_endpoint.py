@@ -8,7 +8,8 @@ The same synthetic policy graph (``bench/generate.py``) and the same queries go 
 
 at 1 and 8 concurrent connections, measured with wrk (answered requests/s: a 503 refusal is counted apart; p50 and
 p90 latency; and the CPU time the server's processes spent per request, which a busy shared machine disturbs less
-than throughput), plus the floor of the server stack (a bare Flask ``/ping`` through the same gunicorn set-up).
+than throughput), plus the floor of the server stack (a bare Flask ``/ping`` through the same gunicorn set-up) and
+each server's own floor (``ASK {}``: for ``policykg serve`` through its front, guard and worker).
 ``policykg serve`` runs with its guard and time limit as deployed; the bare app has neither (``bench/bare_app.py``).
 Each cell is the median of ``--repeat`` runs taken in turns. The handlers are also timed in process, without HTTP
 (what policykg adds, apart from the network and the load generator). ``--large`` adds the 1M-triple run: time from
@@ -27,8 +28,8 @@ import os
 import random
 import re
 import shutil
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -245,14 +246,24 @@ def run_10k(args, folder: Path) -> None:
             result = wrk(bare.url.rsplit("/", 1)[0] + "/ping", script, connections, args.duration, bare.process.pid)
             print(f"{'floor (Flask /ping)':<24}{'-':<11}{connections:>6}{result['rps']:>10.0f}{result['p50']:>9.2f}"
                   f"{result['p90']:>9.2f}{result['cpu_us']:>12.0f}{result['errors']:>9}", flush=True)
+        # each stack's own floor: the cheapest query through all of it (policykg serve: front, guard, worker)
+        script = folder / "ask.lua"
+        script.write_text('wrk.headers["Accept"] = "application/sparql-results+json"\n'
+                          'request = function() return wrk.format("GET", "/sparql?query=ASK%7B%7D") end\n')
+        for server in servers[:2]:
+            for connections in args.connections:
+                result = wrk(server.url, script, connections, args.duration, server.process.pid)
+                label = f"floor ({server.name.split()[0]} ASK {{}})"
+                print(f"{label:<24}{'-':<11}{connections:>6}{result['rps']:>10.0f}{result['p50']:>9.2f}"
+                      f"{result['p90']:>9.2f}{result['cpu_us']:>12.0f}{result['errors']:>9}", flush=True)
         run_in_process(args, data, celex)
         print("\npolicykg serve against the bare app over HTTP (guard, time limit, caps, negotiation, headers):")
         for kind in args.queries:
             for connections in args.connections:
                 ours = results[("policykg serve", kind, connections)]
                 theirs = results[("bare Flask+pyoxigraph", kind, connections)]
-                print(f"  {kind:<10} {connections} conn: throughput {100 * (ours['rps'] / theirs['rps'] - 1):+.1f} %, "
-                      f"CPU per request {100 * (ours['cpu_us'] / theirs['cpu_us'] - 1):+.1f} %")
+                print(f"  {kind:<10} {connections} conn: throughput {100 * ours['rps'] / theirs['rps']:.0f} % of the "
+                      f"bare app's, CPU per request {100 * (ours['cpu_us'] / theirs['cpu_us'] - 1):+.1f} %")
     finally:
         for server in servers:
             server.stop()
