@@ -162,7 +162,8 @@ def wrk(url: str, script: Path, connections: int, duration: float, pid: int | No
     rps_ok = float(rps.group(1)) * (count - errors_n) / count if rps and count else 0.0
     nan = float("nan")  # no request finished within the run (rdflib-endpoint's aggregate under load)
     return {"rps": rps_ok,
-            "p50": _ms(latency["50"]) if "50" in latency else nan, "p90": _ms(latency["90"]) if "90" in latency else nan,
+            "p50": _ms(latency["50"]) if "50" in latency else nan,
+            "p90": _ms(latency["90"]) if "90" in latency else nan,
             "errors": int(errors.group(1)) if errors else 0, "cpu_us": 1e6 * cpu / count if count else nan}
 
 
