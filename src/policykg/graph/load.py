@@ -27,7 +27,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from policykg.errors import DataLoadError
-from policykg.formats import JSONLD, NQUADS, RDF_SUFFIXES, RDFXML, Format, by_suffix
+from policykg.formats import JSONLD, NQUADS, NTRIPLES, RDF_SUFFIXES, RDFXML, Format, by_suffix
 from policykg.namespaces import GRAPH
 
 _CHUNK = 100_000  # quads given to the store at a time
@@ -37,6 +37,8 @@ _ILL_TYPED_LOGGER = "rdflib.term"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Quad = tuple[Node, Node, Node, Node]
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+_TYPED = b'"^^<'  # in N-Triples, a typed literal's closing quote and datatype
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,81 @@ def load_build(path: Path | str) -> ox.Store:
     except (SyntaxError, ValueError, OSError) as error:
         raise DataLoadError(str(path), f"cannot load the build: {error}") from None
     return store
+
+
+def read_build(path: Path | str) -> dict[GraphName, bytes]:
+    """The N-Triples text of each graph of a build's N-Quads file, as :func:`load_build`'s store would hold it
+    (typed literals in the engine's canonical form), its lines in no order and maybe repeated. Read once by the
+    engine's parser, graph by graph as the build wrote them, without building a store's indexes (the exports)."""
+    chunks: dict[GraphName, list[bytes]] = {}
+    run: list[ox.Quad] = []
+    current: GraphName | None = None
+
+    def flush() -> None:
+        if run and current is not None:
+            text = cast(bytes, ox.serialize(run, format=NQUADS.rdf))
+            if type(current) is not ox.DefaultGraph:  # N-Quads to N-Triples: the graph name ends each line
+                text = text.replace(b" " + str(current).encode() + b" .\n", b" .\n")
+            chunks.setdefault(current, []).append(text)
+        run.clear()
+
+    try:
+        for quad in ox.parse(path=str(path), format=NQUADS.rdf, lenient=True):
+            graph = quad.graph_name
+            if graph != current:
+                flush()
+                current = graph
+            run.append(quad)
+        flush()
+    except (SyntaxError, ValueError, OSError) as error:
+        raise DataLoadError(str(path), f"cannot read the build: {error}") from None
+    return _engine_literals({graph: b"".join(texts) for graph, texts in chunks.items()})
+
+
+def _engine_literals(texts: dict[GraphName, bytes]) -> dict[GraphName, bytes]:
+    """``texts`` with every typed literal as a store holds it (``"1"^^xsd:integer`` for ``"01"^^xsd:int``):
+    the distinct ones go through a small store, and the lines of those it changes are rewritten."""
+    found: dict[bytes, None] = {}
+    for text in texts.values():
+        if _TYPED in text:
+            for line in text.split(b"\n"):
+                if _TYPED in line and line.endswith(b"> ."):
+                    literal = _typed_literal(line)
+                    if literal:
+                        found[literal] = None
+    if not found:
+        return texts
+    literals = list(found)
+    probe = b"".join(b"<urn:x-literal:%d> <urn:x-literal:> %s .\n" % item for item in enumerate(literals))
+    store = ox.Store()
+    store.load(probe, format=NTRIPLES.rdf, lenient=True)
+    changed: dict[bytes, bytes] = {}
+    for line in (store.dump(format=NTRIPLES.rdf, from_graph=ox.DefaultGraph()) or b"").split(b"\n"):
+        if line:
+            stored = line[line.index(b'"'):-2]
+            original = literals[int(line[len(b"<urn:x-literal:"):line.index(b">")])]
+            if stored != original:
+                changed[original] = stored
+    if not changed:
+        return texts
+    return {graph: _with_literals(text, changed) for graph, text in texts.items()}
+
+
+def _typed_literal(line: bytes) -> bytes | None:
+    """The object of an N-Triples line if it is a typed literal (subjects and predicates hold no quote)."""
+    literal = line[line.index(b'"'):-2]
+    tail = literal[literal.rindex(b'"'):]
+    return literal if tail.startswith(_TYPED) and b" " not in tail else None
+
+
+def _with_literals(text: bytes, changed: dict[bytes, bytes]) -> bytes:
+    lines = text.split(b"\n")
+    for at, line in enumerate(lines):
+        if _TYPED in line and line.endswith(b"> ."):
+            literal = _typed_literal(line)
+            if literal in changed:
+                lines[at] = line[:line.index(b'"')] + changed[literal] + b" ."
+    return b"\n".join(lines)
 
 
 def load_files(paths: Iterable[Path | str], *, dataset: Dataset | None = None,
