@@ -136,13 +136,15 @@ SHAPES = {
                  "FILTER(?v < ?x) } GROUP BY ?x ?s } }",
     "in EXISTS": "SELECT ?x ?s WHERE { ?s <http://e/p> ?v FILTER EXISTS { { SELECT ?x WHERE { "
                  "FILTER(?x < 4) } } } }",
+    "an alias of its own": "SELECT ?x ?s WHERE { { SELECT ?s (MAX(?v) AS ?x) WHERE { ?s <http://e/p> ?v } "
+                           "GROUP BY ?s } }",
 }
 
 
 # pyoxigraph substitutes ?x where a sub-SELECT projects it (x = 3 keeps the values 1 and 2), not elsewhere (the
 # filter then has no ?x and keeps nothing).
 EXPECTED_ROWS = {"projected": 2, "not projected": 0, "star": 0, "nested": 2, "nested, cut": 0, "aggregate": 2,
-                 "in EXISTS": 3}
+                 "in EXISTS": 3, "an alias of its own": 0}
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))

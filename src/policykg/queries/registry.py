@@ -22,9 +22,9 @@ Parameters are bound as RDF terms, never written into the text: through the engi
 SELECT (pyoxigraph, SEP-0007), and through a ``VALUES`` block of parsed terms first in the WHERE group for
 CONSTRUCT and ASK (which pyoxigraph cannot substitute), for an engine without substitutions (a remote endpoint:
 ``supports_substitutions = False``) and for a parameter given several values (one row per combination). A
-substitution also reaches a sub-SELECT that projects the variable by name (nested ones too, while each projects
-it), so the same VALUES block goes first in each such sub-SELECT's WHERE group: a subquery that filters or
-aggregates by a parameter answers the same both ways. The engine is anything with ``query(text, **kwargs)`` like
+substitution also reaches a sub-SELECT that projects the variable by name, and so does the VALUES block
+(:func:`~policykg.sparql.binding.bind_values`): a subquery that filters or aggregates by a parameter answers the
+same both ways. The engine is anything with ``query(text, **kwargs)`` like
 ``pyoxigraph.Store``.
 """
 
@@ -43,8 +43,9 @@ from policykg.errors import PolicyKGError, QueryNotFound, QueryParameterError, S
 from policykg.namespaces import PREFIXES
 from policykg.queries.choices import choices_for, parse_source
 from policykg.queries.parameters import Choice, Parameter, Term
+from policykg.sparql.binding import bind_values
 from policykg.sparql.results import QueryResult, from_engine
-from policykg.sparql.text import projection, query_form, tokens, values_block, where_brace
+from policykg.sparql.text import projection, query_form
 
 HEADER_KEYS = ("title", "description", "param", "returns", "keywords")
 _HEADER_LINE = re.compile(r"#\s?(?P<key>[A-Za-z]+)\s*:\s?(?P<value>.*)$")
@@ -143,23 +144,15 @@ class NamedQuery:
             return self.body, {ox.Variable(name): terms[0] for name, terms in bound.items() if terms}
         if not bound:
             return self.body, {}
-        text = self.body
-        # A parameter also reaches each sub-SELECT that projects it, as a substitution does: its VALUES block goes
-        # first in that sub-SELECT's WHERE group too (inserted from the last, so that the offsets hold).
-        for brace, names in reversed(_subselects_reached(text, [name for name, terms in bound.items() if terms])):
-            inner = itertools.product(*[bound[name] for name in names])
-            text = f"{text[:brace + 1]}\n  {values_block(names, list(inner))}{text[brace + 1:]}"
         rows = itertools.product(*[terms or (None,) for terms in bound.values()])
-        brace = where_brace(text) + 1
-        block = values_block(tuple(bound), list(rows))
-        return f"{text[:brace]}\n  {block}{text[brace:]}", {}
+        return bind_values(self.body, tuple(bound), list(rows)), {}
 
     def run(self, engine: Engine, values: Mapping[str, Given] | None = None, *,
             choices: Choices | None = None) -> QueryResult:
         """Run on ``engine`` with the parameters bound; rows, a graph or a boolean. A value of a parameter with a
         source is checked against ``choices``, read from ``engine`` when not given."""
         if choices is None and (checked := self.needs_choices(values)):
-            choices = choices_for(checked, engine)
+            choices = choices_for(checked, engine, given=values)
         use_substitutions = getattr(engine, "supports_substitutions", True)
         text, substitutions = self.prepare(values, substitutions=use_substitutions, choices=choices)
         options: dict[str, Any] = {"use_default_graph_as_union": True, "prefixes": PREFIXES}
@@ -175,28 +168,6 @@ class NamedQuery:
                                     f"({error})") from None
             raise
         return from_engine(raw)
-
-
-def _subselects_reached(text: str, names: list[str]) -> list[tuple[int, list[str]]]:
-    """The sub-SELECTs that parameters ``names`` reach as pyoxigraph's substitutions do, in text order: each one
-    that projects a name by name (not ``SELECT *``) inside sub-SELECTs that project it too; for each, the offset
-    of its WHERE group's ``{`` and the names that reach it."""
-    found: list[tuple[int, list[str]]] = []
-    groups: list[tuple[int, int, set[str]]] = []   # each sub-SELECT's WHERE group: start, end, names inside
-    found_tokens = tokens(text)
-    for kind, value, offset, depth in found_tokens:
-        if kind != "word" or value.upper() != "SELECT" or depth == 0:
-            continue
-        brace = offset + where_brace(text[offset:])
-        level = next(d for k, _, o, d in found_tokens if o == brace and k == "open")
-        end = next((o for k, _, o, d in found_tokens if o > brace and k == "close" and d == level - 1), len(text))
-        enclosing = [names_inside for start, stop, names_inside in groups if start < offset < stop]
-        reaching = enclosing[-1] if enclosing else set(names)
-        here = [name for name in names if name in reaching and name in (projection(text[offset:]) or ())]
-        groups.append((brace, end, set(here)))
-        if here:
-            found.append((brace, here))
-    return found
 
 
 def _as_list(value: Given | None) -> list[str | Term]:
