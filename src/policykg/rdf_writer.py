@@ -83,20 +83,42 @@ def write_store(store: ox.Store, fmt: Format, *, graphs: Iterable[GraphName] | N
     document uses (the answers to queries); with ``"inline"``, the published context itself, written in full (the
     exports: the document reads alone, offline, and its context is the published one); with ``"iri"``, the
     published context named by :data:`CONTEXT_IRI` (a JSON-LD processor fetches it)."""
+    _check_options(fmt, prefixes, published_context)
+    chosen = _graph_order([_DEFAULT, *store.named_graphs()] if graphs is None else graphs)
+    blocks = [(graph, store.dump(format=NTRIPLES.rdf, from_graph=graph) or b"") for graph in chosen]
+    return _write_blocks(blocks, fmt, distinct=True, prefixes=prefixes, published_context=published_context)
+
+
+def write_texts(texts: Mapping[GraphName, bytes], fmt: Format, *, graphs: Iterable[GraphName] | None = None,
+                prefixes: Mapping[str, str] | None = None, published_context: str | None = None) -> bytes:
+    """The graphs ``graphs`` of ``texts`` (default: all of them) in ``fmt``, as :func:`write_store` writes them
+    from a store holding the same statements. ``texts`` holds each graph's N-Triples text as the engine writes it,
+    its lines in any order and maybe repeated (:func:`policykg.graph.load.read_build`)."""
+    _check_options(fmt, prefixes, published_context)
+    chosen = _graph_order([_DEFAULT, *texts] if graphs is None else graphs)
+    blocks = [(graph, texts.get(graph, b"")) for graph in chosen]
+    return _write_blocks(blocks, fmt, distinct=False, prefixes=prefixes, published_context=published_context)
+
+
+def _check_options(fmt: Format, prefixes: Mapping[str, str] | None, published_context: str | None) -> None:
     if published_context not in (None, "inline", "iri"):
         raise ValueError(f"published_context is 'inline' or 'iri', not {published_context!r}")
     if published_context and prefixes is not None:
         raise ValueError("the published context holds the published prefixes, not others")
     if fmt.rdf is None:
         raise ValueError(f"{fmt.name} is not a graph format")
-    chosen = _graph_order(store, graphs)
-    blocks = [(graph, store.dump(format=NTRIPLES.rdf, from_graph=graph) or b"") for graph in chosen]
+
+
+def _write_blocks(blocks: list[tuple[GraphName, bytes]], fmt: Format, *, distinct: bool,
+                  prefixes: Mapping[str, str] | None, published_context: str | None) -> bytes:
+    """Each graph's N-Triples text (``distinct``: no line repeated within one) in ``fmt``."""
+    assert fmt.rdf is not None  # _check_options refused the others
     merged = not fmt.quads and len(blocks) > 1  # the graphs' union: a triple may stand in several of them
     if not fmt.quads:
         blocks = [(_DEFAULT, b"".join(data for _, data in blocks))]
     if any(b"_:" in data for _, data in blocks):
         blocks = _canonical(blocks)
-    sorted_blocks = [(graph, _sorted_lines(data, distinct=not merged)) for graph, data in blocks]
+    sorted_blocks = [(graph, _sorted_lines(data, distinct=distinct and not merged)) for graph, data in blocks]
     sorted_blocks = [(graph, lines) for graph, lines in sorted_blocks if lines]
     if fmt is NTRIPLES:
         return b"".join(lines for _, lines in sorted_blocks)
@@ -142,9 +164,7 @@ def _quads(items: Iterable[ox.Triple | ox.Quad], keep_graphs: bool):
             yield ox.Quad(item.subject, item.predicate, item.object, _DEFAULT)
 
 
-def _graph_order(store: ox.Store, graphs: Iterable[GraphName] | None) -> list[GraphName]:
-    if graphs is None:
-        graphs = [_DEFAULT, *store.named_graphs()]
+def _graph_order(graphs: Iterable[GraphName]) -> list[GraphName]:
     unique = {str(graph): graph for graph in graphs}
     # The default graph (written as "DEFAULT") first, then the names in the order of their N-Triples text.
     return sorted(unique.values(), key=lambda graph: "" if isinstance(graph, ox.DefaultGraph) else str(graph))
@@ -283,4 +303,5 @@ def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str], *, context: str |
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-__all__ = ["CONTEXT_IRI", "canonical_quads", "context_document", "published_prefixes", "write_rdf", "write_store"]
+__all__ = ["CONTEXT_IRI", "canonical_quads", "context_document", "published_prefixes", "write_rdf", "write_store",
+           "write_texts"]

@@ -23,10 +23,10 @@ from rdflib import Dataset, Graph, URIRef
 
 from policykg.errors import NotAcceptable, PolicyKGError
 from policykg.formats import GRAPH_FORMATS, TRIG, TURTLE, Format, by_name
-from policykg.graph.load import load_build, ox_quads
+from policykg.graph.load import GraphName, load_build, ox_quads, read_build
 from policykg.namespaces import GRAPH, INFERRED_GRAPH, PREFIXES
 from policykg.project import Project
-from policykg.rdf_writer import context_document, write_rdf, write_store
+from policykg.rdf_writer import context_document, write_rdf, write_store, write_texts
 
 #: The graphs of the data-only export, by the start of their IRI: the curated data and the SKOS vocabularies.
 DATA_GRAPHS = (str(GRAPH) + "data/", str(GRAPH) + "ontology/vocabularies/")
@@ -141,11 +141,13 @@ def _kept(names: set, graph: str | None, inferred: bool) -> set:
 
 def export_file(nquads: Path, fmt: Format, *, graph: str | Sequence[str] | None = None, inferred: bool = False,
                 data_only: bool = False, context_iri: bool = False) -> bytes:
-    """A build's N-Quads file, its chosen graphs in ``fmt``. Read through the engine, as the server reads it
-    (literals in their canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's downloads and answers
-    hold the same bytes."""
-    engine = load_build(nquads)
-    return export_store(engine, fmt, graph=graph, inferred=inferred, data_only=data_only, context_iri=context_iri)
+    """A build's N-Quads file, its chosen graphs in ``fmt`` (see :func:`export_store`). Read by the engine, its
+    literals as the server's store holds them (canonical form, e.g. ``…Z`` for ``…+00:00``), so that the server's
+    downloads and answers hold the same bytes."""
+    texts = read_build(nquads)
+    iris = [name.value for name in texts if isinstance(name, ox.NamedNode)]
+    return write_texts(texts, fmt, graphs=_chosen(iris, graph, inferred, data_only),
+                       published_context="iri" if context_iri else "inline")
 
 
 def export_store(engine: ox.Store, fmt: Format, *, graph: str | Sequence[str] | None = None,
@@ -154,14 +156,18 @@ def export_store(engine: ox.Store, fmt: Format, *, graph: str | Sequence[str] | 
     data graphs with ``data_only``, else every graph (the inferred one only with ``inferred``). JSON-LD is
     compacted with the published context, written in full, or named by its IRI with ``context_iri``."""
     iris = [name.value for name in engine.named_graphs() if isinstance(name, ox.NamedNode)]
+    return write_store(engine, fmt, graphs=_chosen(iris, graph, inferred, data_only),
+                       published_context="iri" if context_iri else "inline")
+
+
+def _chosen(iris: list[str], graph: str | Sequence[str] | None, inferred: bool, data_only: bool) -> list[GraphName]:
     if graph is not None:
         keep = {graph_iri(name, iris) for name in ([graph] if isinstance(graph, str) else graph)}
     elif data_only:
         keep = {iri for iri in iris if iri.startswith(DATA_GRAPHS)}
     else:
         keep = {iri for iri in iris if inferred or iri != str(INFERRED_GRAPH)}
-    return write_store(engine, fmt, graphs=[ox.NamedNode(iri) for iri in sorted(keep)],
-                       published_context="iri" if context_iri else "inline")
+    return [ox.NamedNode(iri) for iri in sorted(keep)]
 
 
 def list_graphs(nquads: Path) -> list[GraphInfo]:
