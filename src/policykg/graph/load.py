@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
+from itertools import groupby, islice
+from operator import attrgetter
 from pathlib import Path
 from typing import cast
 
@@ -209,25 +210,12 @@ def read_build(path: Path | str) -> dict[GraphName, bytes]:
     (typed literals in the engine's canonical form), its lines in no order and maybe repeated. Read once by the
     engine's parser, graph by graph as the build wrote them, without building a store's indexes (the exports)."""
     chunks: dict[GraphName, list[bytes]] = {}
-    run: list[ox.Quad] = []
-    current: GraphName | None = None
-
-    def flush() -> None:
-        if run and current is not None:
-            text = cast(bytes, ox.serialize(run, format=NQUADS.rdf))
-            if type(current) is not ox.DefaultGraph:  # N-Quads to N-Triples: the graph name ends each line
-                text = text.replace(b" " + str(current).encode() + b" .\n", b" .\n")
-            chunks.setdefault(current, []).append(text)
-        run.clear()
-
     try:
-        for quad in ox.parse(path=str(path), format=NQUADS.rdf, lenient=True):
-            graph = quad.graph_name
-            if graph != current:
-                flush()
-                current = graph
-            run.append(quad)
-        flush()
+        quads = ox.parse(path=str(path), format=NQUADS.rdf, lenient=True)
+        # The engine writes each run of quads of one graph: no Python step per quad.
+        for graph, run in groupby(quads, key=attrgetter("graph_name")):
+            text = cast(bytes, ox.serialize(map(attrgetter("triple"), run), format=NTRIPLES.rdf))
+            chunks.setdefault(graph, []).append(text)
     except (SyntaxError, ValueError, OSError) as error:
         raise DataLoadError(str(path), f"cannot read the build: {error}") from None
     return _engine_literals({graph: b"".join(texts) for graph, texts in chunks.items()})
@@ -238,12 +226,14 @@ def _engine_literals(texts: dict[GraphName, bytes]) -> dict[GraphName, bytes]:
     the distinct ones go through a small store, and the lines of those it changes are rewritten."""
     found: dict[bytes, None] = {}
     for text in texts.values():
-        if _TYPED in text:
-            for line in text.split(b"\n"):
-                if _TYPED in line and line.endswith(b"> ."):
-                    literal = _typed_literal(line)
-                    if literal:
-                        found[literal] = None
+        at = text.find(_TYPED)
+        while at >= 0:  # from one line that may end with a typed literal to the next
+            start, end = text.rfind(b"\n", 0, at) + 1, text.find(b"\n", at)
+            end = len(text) if end < 0 else end
+            literal = _typed_literal(text, start, end)
+            if literal:
+                found[literal] = None
+            at = text.find(_TYPED, end)
     if not found:
         return texts
     literals = list(found)
@@ -262,20 +252,24 @@ def _engine_literals(texts: dict[GraphName, bytes]) -> dict[GraphName, bytes]:
     return {graph: _with_literals(text, changed) for graph, text in texts.items()}
 
 
-def _typed_literal(line: bytes) -> bytes | None:
-    """The object of an N-Triples line if it is a typed literal (subjects and predicates hold no quote)."""
-    literal = line[line.index(b'"'):-2]
-    tail = literal[literal.rindex(b'"'):]
-    return literal if tail.startswith(_TYPED) and b" " not in tail else None
+def _typed_literal(text: bytes, start: int, end: int) -> bytes | None:
+    """The object of the N-Triples line ``text[start:end]`` if it is a typed literal (a subject or predicate holds
+    no quote, a datatype no quote or space)."""
+    if not text.startswith(b"> .", end - 3):
+        return None
+    opening = text.find(b'"', start, end)
+    closing = text.rfind(b'"', start, end)
+    if opening < 0 or not text.startswith(_TYPED, closing) or text.find(b" ", closing, end - 2) >= 0:
+        return None
+    return text[opening:end - 2]
 
 
 def _with_literals(text: bytes, changed: dict[bytes, bytes]) -> bytes:
     lines = text.split(b"\n")
     for at, line in enumerate(lines):
-        if _TYPED in line and line.endswith(b"> ."):
-            literal = _typed_literal(line)
-            if literal in changed:
-                lines[at] = line[:line.index(b'"')] + changed[literal] + b" ."
+        literal = _typed_literal(line, 0, len(line)) if _TYPED in line else None
+        if literal is not None and literal in changed:
+            lines[at] = line[:line.index(b'"')] + changed[literal] + b" ."
     return b"\n".join(lines)
 
 
