@@ -8,9 +8,10 @@ alphabetical order. Triple formats (Turtle, N-Triples, RDF/XML) get the union of
 N-Quads, JSON-LD) keep them. JSON-LD is compacted with the published context (:data:`CONTEXT_IRI`, the package's
 ``context.jsonld``), which it names by IRI.
 
-The work is done on the engine's N-Triples text, not on Python terms: the engine writes each graph, Python sorts
-the lines, and the engine reads them back into its Turtle, TriG or RDF/XML writer. N-Triples and N-Quads are the
-sorted lines themselves.
+The work is done on the engine's N-Triples text, not on Python terms: the engine writes each graph (of a store,
+:func:`write_store`; or, for the exports, of a build's N-Quads file read once by its parser,
+:func:`write_texts` and :func:`policykg.graph.load.read_build`), Python sorts the lines, and the engine reads them
+back into its Turtle, TriG or RDF/XML writer. N-Triples and N-Quads are the sorted lines themselves.
 
 The prefixes are those of :data:`policykg.namespaces.PREFIXES` and of the project's source files (the concept
 schemes' ``group:``, ``status:``, …), as published in ``context.jsonld``; ``policykg export --context`` writes that
