@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from support import data
+from support.http import local_server, reply
 from support.server import running
 
 from policykg.errors import PolicyKGError, UpstreamError
@@ -31,7 +32,6 @@ from policykg.sparql.client import (
     standard_json,
 )
 from policykg.store.remote import RemoteStore
-from support.http import local_server, reply
 
 ROOT = Path(__file__).resolve().parents[1]
 AI_ACT_FILE = ROOT / "data" / "ai-act.ttl"
@@ -214,6 +214,38 @@ def flaky():
     _Flaky.seen, _Flaky.bodies, _Flaky.authorizations = {}, [], []
     with local_server(_Flaky) as url:
         yield url
+
+
+def test_an_answer_past_max_bytes_is_refused_compressed_or_not():
+    """Past ``max_bytes`` of the answer (decompressed: a small gzip body that inflates counts as what it
+    inflates to) the client stops reading and says so; the next answer on the same client is read whole."""
+    import gzip
+
+    rows = ",".join(['{"x": {"type": "literal", "value": "%s"}}' % ("y" * 100)] * 200)
+    large = ('{"head": {"vars": ["x"]}, "results": {"bindings": [' + rows + "]}}").encode()
+    small = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
+
+    class Answers(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            text = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            if "LIMIT+0" in text:
+                reply(self, 200, small, Content_Type=SPARQL_JSON)
+            elif "compressed" in text:
+                reply(self, 200, gzip.compress(large), Content_Type=SPARQL_JSON, Content_Encoding="gzip")
+            else:
+                reply(self, 200, large, Content_Type=SPARQL_JSON)
+
+    with local_server(Answers, "/sparql") as url:
+        client = SparqlClient(url, max_bytes=10_000)
+        assert len(gzip.compress(large)) < 10_000 < len(large)
+        for query in ("SELECT ?x WHERE { ?x ?p ?o }", "SELECT ?x WHERE { ?x ?p ?o } # compressed"):
+            with pytest.raises(UpstreamError, match=f"answer of {url} is larger than 10000 bytes"):
+                client.query(query, accept=SPARQL_JSON)
+        assert client.query("SELECT ?x WHERE { ?x ?p ?o } LIMIT 0", accept=SPARQL_JSON).body == small
+        assert len(SparqlClient(url).query("SELECT ?x WHERE { ?x ?p ?o }", accept=SPARQL_JSON).body) == len(large)
 
 
 def test_graph_store_writes_are_retried_with_urllib3(flaky):

@@ -83,3 +83,36 @@ def test_every_service_in_an_allowed_clause_must_be_allowed_too():
     with pytest.raises(QueryRefused, match="trueSERVICE"):
         service_calls("SELECT * { SERVICE <http://a.example/sparql> { ?s ?p trueSERVICE <http://evil/> {} } }",
                       None, {}, policy)
+
+
+def test_an_answer_larger_than_the_endpoint_reads_is_refused_before_it_is_held():
+    """The allowed service answers 40 MiB: the federation process stops reading past the endpoint's answer cap
+    (32 MiB) and the query gets an error that says so."""
+    import json
+    from http.server import BaseHTTPRequestHandler
+
+    from support.http import local_server
+
+    row = json.dumps({"celex": {"type": "literal", "value": "3" * 1000}}).encode()
+    rows = b",".join([row] * (40 * 1024))
+
+    class Large(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b'{"head": {"vars": ["celex"]}, "results": {"bindings": [' + rows + b"]}}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except OSError:  # the reader stopped: expected
+                pass
+
+    with local_server(Large, "/sparql") as allowed, running("--data", FIXTURE, "--allow-service", allowed) as server:
+        answer = server.query(CELEX_QUERY.format(silent="", endpoint=allowed))
+        assert answer.status_code == 502
+        assert f"larger than {32 * 1024 * 1024} bytes" in answer.json()["error"]

@@ -338,7 +338,7 @@ class SparqlClient:
 
     def __init__(self, endpoint: str, *, graph_store: str | None = None, credentials: Credentials | None = None,
                  timeout: float = 60.0, connect_timeout: float = 10.0, retry: RetryPolicy | None = None,
-                 agent: str = AGENT) -> None:
+                 agent: str = AGENT, max_bytes: int | None = None) -> None:
         self.endpoint = check_endpoint(endpoint)
         self.graph_store = check_endpoint(graph_store, "graph store") if graph_store is not None else None
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
@@ -348,6 +348,7 @@ class SparqlClient:
         self.connect_timeout = min(float(connect_timeout), self.timeout)
         self.retry = retry or RetryPolicy()
         self.agent = agent
+        self.max_bytes = max_bytes   # the largest answer read (decompressed); None: no limit
         self.graph_store_refused: str | None = None   # why writes fell back to SPARQL Update
         #: Every request sent (one per attempt) and the retries among them, for reports and tests.
         self.requests = 0
@@ -568,7 +569,9 @@ class SparqlClient:
         where = url.split("?")[0]
         try:
             response = self.pool.request(method, url, body=body, headers=headers, retries=retry, redirect=False,
-                                         timeout=Timeout(connect=self.connect_timeout, read=self.timeout))
+                                         timeout=Timeout(connect=self.connect_timeout, read=self.timeout),
+                                         preload_content=False)
+            data = self._read(response, where)
         except MaxRetryError as error:
             raise self._unreachable(where, error.reason, retry) from None
         except LocationParseError as error:
@@ -578,8 +581,24 @@ class SparqlClient:
         finally:
             self.requests += len(retry.tally) + 1
             self.retries_made += len(retry.tally)
-        return _Response(response.status, response.reason or "", response.headers, response.data, where,
+        return _Response(response.status, response.reason or "", response.headers, data, where,
                          len(retry.tally) + 1)
+
+    def _read(self, response: urllib3.BaseHTTPResponse, where: str) -> bytes:
+        """The body, decompressed, refused past :attr:`max_bytes` before more is read (a service, or whatever
+        answers at its address, cannot make this process hold more)."""
+        if self.max_bytes is None:
+            data = response.read()
+            response.release_conn()
+            return data
+        data = response.read(self.max_bytes + 1)
+        if len(data) > self.max_bytes:
+            response.close()  # the rest is never read: the connection cannot be used again
+            raise UpstreamError(f"the answer of {where} is larger than {self.max_bytes} bytes, more than this "
+                                "endpoint reads")
+        response.read()  # the end of the body (nothing more): the connection goes back to the pool
+        response.release_conn()
+        return data
 
     def _unreachable(self, where: str, error: BaseException | None, retry: _Retry) -> UpstreamError:
         attempts = len(retry.tally) + 1

@@ -42,9 +42,10 @@ PR_SET_PDEATHSIG = 1
 class _Server(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True
 
-    def __init__(self, path: str, policy: FederationPolicy, max_rows: int, timeout: float) -> None:
+    def __init__(self, path: str, policy: FederationPolicy, max_rows: int, timeout: float, max_bytes: int) -> None:
         self.policy = policy
         self.max_rows = max_rows
+        self.max_bytes = max_bytes
         self.timeout_limit = timeout
         self.clients: dict[str, object] = {}
         self.lock = threading.Lock()
@@ -57,7 +58,7 @@ class _Server(socketserver.ThreadingUnixStreamServer):
             if endpoint not in self.clients:
                 self.clients[endpoint] = SparqlClient(endpoint, timeout=self.timeout_limit,
                                                       connect_timeout=min(5.0, self.timeout_limit),
-                                                      retry=RetryPolicy(retries=0))
+                                                      retry=RetryPolicy(retries=0), max_bytes=self.max_bytes)
             return self.clients[endpoint]
 
 
@@ -172,13 +173,13 @@ class FederationProcess:
         Path(self.path).unlink(missing_ok=True)
 
 
-def start(policy: FederationPolicy, path: Path, *, max_rows: int, timeout: float,
+def start(policy: FederationPolicy, path: Path, *, max_rows: int, timeout: float, max_bytes: int,
           startup: float = 30.0) -> FederationProcess:
     """Start the federation process on the unix socket ``path`` (in a folder only this user may enter); it ends with
     the calling process."""
     entry = "import sys; from policykg.web.endpoint.federation_proxy import main; sys.exit(main())"
     command = [sys.executable, "-c", entry, "--socket", str(path),
-               "--max-rows", str(max_rows), "--timeout", str(timeout)]
+               "--max-rows", str(max_rows), "--timeout", str(timeout), "--max-bytes", str(max_bytes)]
     for endpoint in sorted(policy.allowed_endpoints):
         command += ["--allow", endpoint]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow", action="append", default=[])
     parser.add_argument("--max-rows", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--max-bytes", type=int, default=32 * 1024 * 1024, help="the largest answer read")
     args = parser.parse_args(argv)
     try:  # end with the server that started this process
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     isolation.connect_only_to({53, *(_port(endpoint) for endpoint in args.allow)})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     old = os.umask(0o077)
-    server = _Server(args.socket + ".new", FederationPolicy(args.allow), args.max_rows, args.timeout)
+    server = _Server(args.socket + ".new", FederationPolicy(args.allow), args.max_rows, args.timeout, args.max_bytes)
     os.umask(old)
     os.rename(args.socket + ".new", args.socket)  # appears whole: the starter waits for the path
     try:
