@@ -104,7 +104,7 @@ def from_engine(raw: Any, *, max_rows: int | None = None) -> QueryResult:
         if isinstance(raw, ox.QuerySolutions):
             # A pyoxigraph solution gives its values in the order of the variables: reading them that way costs
             # a third of reading each by name (a large answer spends most of its conversion there).
-            rows = [tuple(solution) for solution in _take(raw, max_rows)]
+            rows = list(map(tuple, _take(raw, max_rows)))
         else:
             rows = [tuple(solution[name] for name in names) for solution in _take(raw, max_rows)]
         return capped(SelectResult(names, rows), max_rows) if max_rows is not None else SelectResult(names, rows)
