@@ -51,6 +51,45 @@ def test_a_real_server_federates_only_with_the_allowed_endpoint():
         listener.close()
 
 
+def test_the_federation_process_is_started_again_when_it_ends():
+    """Killed, the federation process is back within seconds, and SERVICE answers again."""
+    import os
+    import signal
+    import time
+
+    with support_sparql_server.running(FIXTURE) as remote:
+        allowed = f"http://127.0.0.1:{remote.server_address[1]}/sparql"
+        query = CELEX_QUERY.format(silent="", endpoint=allowed)
+        with running("--data", FIXTURE, "--allow-service", allowed) as server:
+            assert "32024R1689" in {row["celex"] for row in server.select(query)}
+            [first] = _federation_processes(server.process.pid)
+            os.kill(first, signal.SIGKILL)
+            deadline, answer = time.monotonic() + 20, None
+            while time.monotonic() < deadline:
+                answer = server.query(query)
+                if answer.status_code == 200:
+                    break
+                time.sleep(0.2)
+            assert answer is not None and answer.status_code == 200, answer.text
+            assert "32024R1689" in {row["celex"]["value"] for row in answer.json()["results"]["bindings"]}
+            assert _federation_processes(server.process.pid) not in ([], [first])
+            assert any("the federation process ended" in line for line in server.log)
+
+
+def _federation_processes(master: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"\nPPid:\t{master}\n" in status and b"federation_proxy" in command:
+                found.append(int(entry.name))
+    return found
+
+
 def test_allowed_clauses_are_located_and_replaced_by_their_answers():
     import pyoxigraph as ox
 

@@ -127,6 +127,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     if federation.enabled:  # the one process that reaches the allowed endpoints: the workers stay isolated
         proxy = federation_proxy.start(federation, scratch / "federation.sock", max_rows=max_rows, timeout=timeout,
                                        max_bytes=Settings.max_bytes)  # no more than one answer of this endpoint
+        proxy.supervise()
         atexit.register(proxy.stop)
     settings = Settings(timeout=timeout, max_rows=max_rows, update_token=update_token or None,
                         limits=Limits(allowed_services=federation.allowed_endpoints,

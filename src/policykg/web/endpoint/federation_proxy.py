@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import json
+import logging
 import os
 import signal
 import socket
@@ -34,6 +35,8 @@ import pyoxigraph as ox
 from policykg.errors import PolicyKGError, QueryRefused, UpstreamError
 from policykg.sparql.federation import FederationPolicy, normalise_endpoint
 from policykg.web.endpoint import isolation
+
+log = logging.getLogger("policykg.web")
 
 MAX_REQUEST = 1024 * 1024
 PR_SET_PDEATHSIG = 1
@@ -154,15 +157,37 @@ def ask(path: str, endpoint: str, query: str, timeout: float) -> ox.QuerySolutio
 
 @dataclass
 class FederationProcess:
-    """The running federation process and its socket."""
+    """The running federation process and its socket. :meth:`supervise` starts it again whenever it ends before
+    :meth:`stop` (a crash would otherwise leave every SERVICE call a 502 until the server restarts)."""
 
     path: str
     process: subprocess.Popen
+    command: list[str] = field(default_factory=list)
     owner: int = field(default_factory=os.getpid)   # the server's master: forked workers leave the process alone
+    stopped: bool = False
+    restarts: int = 0
+
+    def supervise(self) -> None:
+        threading.Thread(target=self._watch, name="policykg-federation-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            self.process.wait()
+            if self.stopped or os.getpid() != self.owner:
+                return
+            log.warning("the federation process ended (status %s); starting it again", self.process.returncode)
+            time.sleep(min(5.0, 0.1 * 2 ** min(self.restarts, 6)))  # a process that cannot start is not spun
+            Path(self.path).unlink(missing_ok=True)  # its socket: the new process's appears in its place
+            try:
+                self.process = _spawn(self.command, Path(self.path))
+            except PolicyKGError as error:
+                log.error("%s", error)
+            self.restarts += 1
 
     def stop(self) -> None:
         if os.getpid() != self.owner:
             return
+        self.stopped = True
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -182,6 +207,10 @@ def start(policy: FederationPolicy, path: Path, *, max_rows: int, timeout: float
                "--max-rows", str(max_rows), "--timeout", str(timeout), "--max-bytes", str(max_bytes)]
     for endpoint in sorted(policy.allowed_endpoints):
         command += ["--allow", endpoint]
+    return FederationProcess(str(path), _spawn(command, path, startup), command)
+
+
+def _spawn(command: list[str], path: Path, startup: float = 30.0) -> subprocess.Popen:
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + startup
     while not path.exists():
@@ -189,7 +218,7 @@ def start(policy: FederationPolicy, path: Path, *, max_rows: int, timeout: float
             process.kill()
             raise PolicyKGError(f"the federation process did not start (exit status {process.poll()})")
         time.sleep(0.02)
-    return FederationProcess(str(path), process)
+    return process
 
 
 def _port(endpoint: str) -> int:
