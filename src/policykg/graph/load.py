@@ -7,7 +7,8 @@ target store is only touched once every file has passed. Nothing is ever fetched
 
 :func:`load_store` fills a pyoxigraph store (the build, ``policykg serve --data``); :func:`load_files` gives the
 same quads as an rdflib Dataset, for the tools that speak rdflib (the EUR-Lex enrichment, reports);
-:func:`load_build` reads back the N-Quads file a build wrote (the exports).
+:func:`load_build` reads back the N-Quads file a build wrote into a store, and :func:`read_build` into each graph's
+N-Triples text, as that store would hold it (the exports: no store's indexes to build).
 """
 
 from __future__ import annotations
