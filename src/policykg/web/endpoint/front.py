@@ -250,7 +250,7 @@ class _Upstream(asyncio.Protocol):
 
     def __init__(self, front: Front, done: Callable[[], None], *, head_only: bool = False) -> None:
         self.front = front
-        self.done = done
+        self.done = done  # gives the worker's slot back; called once its answer is whole, and again at the end
         self.head_only = head_only
         loop = asyncio.get_running_loop()
         self.ready: asyncio.Future[tuple[int, str, list[tuple[str, str]], int | None]] = loop.create_future()
@@ -294,6 +294,8 @@ class _Upstream(asyncio.Protocol):
             status, length = self.head[0], self.head[3]
             self.expected = 0 if self.head_only or status in (204, 304) or status < 200 else length
         self.received += len(data)
+        if self.expected is not None and self.received >= self.expected:
+            self.done()  # the worker is free: the next request may go to it now, before it has even closed this
         if not self.ready.done() and (self.expected is None or self.received >= self.expected
                                       or self.received >= self._EARLY):
             self.ready.set_result(self.head)
