@@ -4,6 +4,7 @@
     python bench/bench_named_queries.py --triples 100000 --runs 5
     python bench/bench_named_queries.py --query procedures --query status-on-date
     python bench/bench_named_queries.py --queries /tmp/old-queries      # another version of queries/*.rq
+    python bench/bench_named_queries.py --cpu    # CPU time of each run: steadier on a machine shared with others
 
 The data is bench/generate.py's (with the lifecycle stages' positions, as bench/bench_virtuoso.py writes it); the
 queries run as ``policykg query`` runs them (default parameters, or parameters naming generated files and acts
@@ -43,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append", metavar="NAME", help="only these queries (default: all)")
     parser.add_argument("--queries", type=Path, default=HERE.parent / "queries", metavar="DIR",
                         help="the folder of .rq files (default: the project's queries/)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time each run by its process's CPU time instead of the wall clock (a machine shared "
+                             "with other work disturbs it less)")
     args = parser.parse_args(argv)
+    clock = time.process_time if args.cpu else time.perf_counter
     registry = QueryRegistry.from_dir(args.queries)
     names = [name for name in registry if not args.query or name in args.query]
     if args.query and (unknown := sorted(set(args.query) - set(names))):
@@ -64,19 +69,20 @@ def main(argv: list[str] | None = None) -> int:
             for name in names:
                 params = synthetic.get(name, {})
                 checked = registry[name].needs_choices(params)
-                choices, seconds = timed(choices_for, checked, store, given=params)
-                _, every = timed(choices_for, checked, store)
+                choices, seconds = timed(choices_for, checked, store, given=params, clock=clock)
+                _, every = timed(choices_for, checked, store, clock=clock)
                 for param in checked:
                     lookups.setdefault(str(param.values), (seconds / len(checked), every / len(checked)))
                 times, rows, problem = embedded_latency(store, _WithChoices(registry[name], choices), params,
-                                                        args.runs, args.query_timeout)
+                                                        args.runs, args.query_timeout, clock=clock)
                 column[name] = problem or f"{statistics.median(times) * 1000:.0f} ({rows})"
                 print(f"  {name:32} {column[name]:>14}", flush=True)
             for source, (seconds, every) in lookups.items():
                 column[f"lookup values={source}"] = f"{seconds * 1000:.0f} / {every * 1000:.0f}"
                 print(f"  {'lookup values=' + source:32} {column[f'lookup values={source}']:>14}", flush=True)
             del store
-    print(f"\nnamed queries, embedded store: median of {args.runs} runs, ms (rows)")
+    print(f"\nnamed queries, embedded store: median of {args.runs} runs, ms {'of CPU time ' if args.cpu else ''}"
+          "(rows)")
     print(f"{'query':32} " + " ".join(f"{size:>14,}" for size in sizes))
     for name in [*names, *sorted({key for column in columns.values() for key in column} - set(names))]:
         print(f"{name:32} " + " ".join(f"{columns[size].get(name, ''):>14}" for size in sizes))
