@@ -138,9 +138,8 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     app = create_app(store, settings, registry=registry, dump_dir=scratch / "dumps")
     _ensure_editor_assets(root)
     count = len(store) if isinstance(store, MemoryStore) else None  # an on-disk store stays closed in the master
-    if count is not None and count <= 200_000:
+    if count is not None and count <= WARM_UP_QUADS:
         statistics(current_endpoint(app))  # once in the master, shared by every worker
-    if count is not None:
         _warm(app)
     store.close()  # an on-disk store is opened by each worker for itself, never carried across the fork
     workers = workers or _default_workers()
@@ -174,6 +173,11 @@ def _open(store) -> None:
 
     if isinstance(store, DiskStore):
         _ = store.engine
+
+
+#: Up to this many quads the master computes the statistics and the pages' index before forking (about a second
+#: at 200k); above, the server is ready sooner and each worker computes them on its first page (6 s at 1M).
+WARM_UP_QUADS = 200_000
 
 
 def _warm(app) -> None:

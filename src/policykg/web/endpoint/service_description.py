@@ -83,7 +83,8 @@ def statistics(endpoint) -> Statistics:
     key = f"stats:{version}"
     if key in endpoint.cache:
         return endpoint.cache[key]
-    endpoint.cache.clear()
+    for stale in [k for k in endpoint.cache if version not in str(k)]:  # other versions' entries, not this one's
+        endpoint.cache.pop(stale, None)
     path = Path(endpoint.dump_dir) / f"statistics-{etag_for(version)}.pickle" if endpoint.dump_dir else None
     stats = None
     if path is not None and path.is_file():

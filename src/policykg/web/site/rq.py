@@ -44,14 +44,10 @@ def rows(store, name: str, **bindings: Term) -> list[dict[str, Value]]:
     solutions = run(store, name, in_values=False, **bindings)
     names = [variable.value for variable in solutions.variables]
     found: list[dict[str, Value]] = []
-    for row in solutions:
-        values: dict[str, Value] = {}
-        for key in names:
-            term = row[key]
-            if isinstance(term, ox.Triple):  # the page queries bind no quoted triple (RDF-star)
-                raise TypeError(f"{name}.rq bound a quoted triple to ?{key}")
-            if term is not None:
-                values[key] = term
+    for row in solutions:  # a solution's values in the order of the variables: faster than by name
+        values = {key: term for key, term in zip(names, row) if term is not None}
+        if any(isinstance(term, ox.Triple) for term in values.values()):  # the page queries bind no quoted triple
+            raise TypeError(f"{name}.rq bound a quoted triple")
         found.append(values)
     return found
 
