@@ -295,7 +295,11 @@ class _Upstream(asyncio.Protocol):
             self.expected = 0 if self.head_only or status in (204, 304) or status < 200 else length
         self.received += len(data)
         if self.expected is not None and self.received >= self.expected:
-            self.done()  # the worker is free: the next request may go to it now, before it has even closed this
+            # The answer is whole: the worker's slot goes back now, and this end closes at once, because gunicorn
+            # waits (in its graceful close) until the other end has closed before it takes the next request.
+            self.done()
+            if self.transport is not None:
+                self.transport.close()
         if not self.ready.done() and (self.expected is None or self.received >= self.expected
                                       or self.received >= self._EARLY):
             self.ready.set_result(self.head)
