@@ -12,33 +12,17 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from support import data
+from support.server import children, running
 
 from policykg.namespaces import DATASET, DCTERMS
-from support import data
-from support.server import running
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _children(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = (entry / "status").read_text()
-            except OSError:
-                continue
-            if f"\nPPid:\t{pid}\n" in status and not _is_front(entry):
-                children.append(int(entry.name))
-    return children
-
-
-def _is_front(entry: Path) -> bool:
-    """The front process (which reads HTTP for the workers) is a child of the master too."""
-    try:
-        return b"policykg.web.endpoint.front" in (entry / "cmdline").read_bytes()
-    except OSError:
-        return False
+    """The master's children but the front (which reads HTTP for the workers and is a child of the master too)."""
+    return children(pid, excluding=b"policykg.web.endpoint.front")
 
 
 def _workers(pid: int, expected: int) -> list[int]:

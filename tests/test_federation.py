@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from support import sparql_server as support_sparql_server
 from support.canary import Canary
-from support.server import running
+from support.server import children, running
 
 from policykg.errors import QueryRefused
 from policykg.sparql.guard import Limits, check_query
@@ -77,17 +77,7 @@ def test_the_federation_process_is_started_again_when_it_ends():
 
 
 def _federation_processes(master: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = (entry / "status").read_text()
-                command = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if f"\nPPid:\t{master}\n" in status and b"federation_proxy" in command:
-                found.append(int(entry.name))
-    return found
+    return children(master, named=b"federation_proxy")
 
 
 def test_allowed_clauses_are_located_and_replaced_by_their_answers():

@@ -109,3 +109,19 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def children(pid: int, *, named: bytes | None = None, excluding: bytes | None = None) -> list[int]:
+    """The child processes of ``pid`` whose command line holds ``named`` (when given) and not ``excluding``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status and (named is None or named in command) \
+                    and (excluding is None or excluding not in command):
+                found.append(int(entry.name))
+    return found
