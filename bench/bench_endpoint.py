@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="measurements per cell (the median is shown)")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
-                        help="gunicorn workers of both Flask servers (default: CPUs + 1, as policykg serve)")
+                        help="gunicorn workers of the bare app, query workers of policykg serve (default: CPUs + 1)")
     parser.add_argument("--skip-rdflib", action="store_true", help="leave rdflib-endpoint out")
     parser.add_argument("--queries", nargs="+", choices=list(QUERIES), default=list(QUERIES))
     parser.add_argument("--inprocess", type=int, default=1000, help="calls per query for the in-process timing")

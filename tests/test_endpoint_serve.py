@@ -49,8 +49,9 @@ def test_serves_an_nquads_file_with_several_workers(tmp_path):
     with running("--nquads", nquads, "--workers", "3") as server:
         assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/sparql")
         assert len(server.select("SELECT ?act WHERE { ?act pkg:celex ?c }")) == 3
-        assert len(_workers(server.process.pid, 3)) == 3
-        assert any("3 worker(s)" in line and "read-only" in line for line in server.log)
+        assert len(_workers(server.process.pid, 4)) == 4  # three query workers and one more process for pages
+        assert any("3 query worker(s) and one more process for pages" in line and "read-only" in line
+                   for line in server.log)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="leaving the network needs CAP_SYS_ADMIN")
@@ -60,7 +61,7 @@ def test_workers_have_no_network(tmp_path):
     with running("--nquads", nquads, "--workers", "2") as server:
         assert server.ask("ASK { ?s ?p ?o }")
         master = os.readlink(f"/proc/{server.process.pid}/ns/net")
-        for worker in _workers(server.process.pid, 2):
+        for worker in _workers(server.process.pid, 3):
             assert os.readlink(f"/proc/{worker}/ns/net") != master
         assert not any("could not leave the network" in line for line in server.log)
 

@@ -17,8 +17,8 @@ from policykg.project import Project
 
 
 def _default_workers() -> int:
-    """One per core plus one: queries are CPU-bound, and the spare keeps answering while a runaway is stopped."""
-    return min((os.cpu_count() or 1) + 1, 9)
+    """One per core: queries are CPU-bound (and one more process, kept for pages, answers while runaways run)."""
+    return min(os.cpu_count() or 1, 8)
 
 
 @click.command()
@@ -47,7 +47,8 @@ def _default_workers() -> int:
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Rows (or triples) of one answer; a longer answer is cut and says so.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="Worker processes (default: CPUs + 1; always 1 when updates are enabled).")
+              help="Query workers (default: one per CPU; always 1 when updates are enabled). Each is a process; "
+                   "one more process keeps answering pages while every worker runs a query.")
 @click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
               help="Let SERVICE call this SPARQL endpoint (repeatable; e.g. CELLAR's). Off by default: every "
                    "SERVICE is refused. The calls are made by a separate federation process, which alone may "
@@ -72,7 +73,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
     from policykg.queries.registry import QueryRegistry
     from policykg.store.local import DiskStore, MemoryStore, Store
     from policykg.web import create_app, current_endpoint
-    from policykg.web.endpoint.server import bind, bound_url, threads_per_worker
+    from policykg.web.endpoint.server import bind, bound_url
     from policykg.web.endpoint.server import serve as run
     from policykg.web.endpoint.service_description import statistics
     from policykg.web.settings import Settings
@@ -150,7 +151,7 @@ def serve(ctx: click.Context, host: str, port: int, data: tuple[Path, ...], nqua
             click.echo(f"http://{shown}:{bound_port}/sparql")
         click.echo(f"serving {'the' if count is None else count} quads, "
                    f"version {version[:12]}, "
-                   f"{workers} worker(s) of {threads_per_worker(workers)} thread(s), time limit {timeout:g} s, "
+                   f"{_workers_text(workers)}, time limit {timeout:g} s, "
                    f"{'updates with the token' if update_token else 'read-only'}; Ctrl-C stops", err=True)
 
     if federation.enabled:
@@ -178,6 +179,14 @@ def _open(store) -> None:
 #: Up to this many quads the master computes the statistics and the pages' index before forking (about a second
 #: at 200k); above, the server is ready sooner and each worker computes them on its first page (6 s at 1M).
 WARM_UP_QUADS = 200_000
+
+
+def _workers_text(workers: int) -> str:
+    from policykg.web.endpoint.server import processes_for, threads_per_worker
+
+    if processes_for(workers) > workers:
+        return f"{workers} query worker(s) and one more process for pages"
+    return f"{workers} worker(s) of {threads_per_worker(workers)} thread(s)"
 
 
 def _warm(app) -> None:

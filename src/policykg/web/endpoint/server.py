@@ -10,11 +10,12 @@ store, which answer the front's complete requests over a unix socket.
   and closes it as it ends (``on_worker_exit``);
 * ``preload``: the app and its store are built once in the master; workers are forked from it and share the store's
   memory copy-on-write, so replacing a worker (after a runaway query, see :mod:`.watchdog`) takes milliseconds.
-* sync workers: one request at a time per process, so ending a process stops exactly one query. A server with
-  one worker (the update-enabled one: the engine's files admit one writing process) runs it as a threaded
+* sync workers: one request at a time per process, so ending a process stops exactly one query. The front hands
+  on at most one expensive request per process but one (see :mod:`.admission`), so ``workers`` query workers run
+  as ``workers + 1`` processes: all of them may answer queries while one place stays free for pages. A server
+  with one worker (the update-enabled one: the engine's files admit one writing process) runs it as a threaded
   worker with two threads instead, so that a runaway query holding one of them leaves the other to the
-  lookups (the front hands on at most one expensive request per worker process, see :mod:`.admission`). A
-  runaway there ends the process after its neighbour's answer, within the watchdog's grace.
+  lookups. A runaway there ends the process after its neighbour's answer, within the watchdog's grace.
 * each worker leaves the network (a fresh, empty network namespace, when the system allows it) before it
   answers anything: even if a query slipped past the guard, the engine could not reach another host. The workers'
   unix socket, opened before, keeps working.
@@ -60,6 +61,13 @@ SINGLE_WORKER_THREADS = 2  # one lane for expensive requests, one for lookups
 def threads_per_worker(workers: int) -> int:
     """Threads of each worker process: one (a sync worker), but two when there is only one process."""
     return SINGLE_WORKER_THREADS if workers == 1 else 1
+
+
+def processes_for(workers: int) -> int:
+    """The processes gunicorn runs for ``workers`` query workers: one more, so that every one of them may run a
+    query while the front keeps one place free for pages (see :mod:`.admission`); a single worker has two threads
+    instead, one of them for pages."""
+    return workers + 1 if threads_per_worker(workers) == 1 else workers
 
 
 def raise_stack_limit(limit: int = STACK_BYTES) -> None:
@@ -148,8 +156,9 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     private = tempfile.mkdtemp(prefix="policykg-workers-")  # only this user may reach the workers' socket
     upstream = os.path.join(private, "workers.sock")
     threads = threads_per_worker(workers)
+    processes = processes_for(workers)
     watchdog = endpoint.watchdog
-    front_config = FrontConfig(upstream=upstream, workers=workers, threads=threads, timeout=settings.timeout,
+    front_config = FrontConfig(upstream=upstream, workers=processes, threads=threads, timeout=settings.timeout,
                                max_line=settings.max_url + 1024, max_body=settings.max_body,
                                max_upload=settings.max_upload, header_timeout=settings.header_timeout,
                                body_timeout=settings.body_timeout, access_log=access_log)
@@ -209,7 +218,7 @@ def serve(app: Flask, listener: socket.socket, settings: Settings, *, workers: i
     public = listener.getsockname()[:2]
     options = {
         "bind": [f"unix:{upstream}"],
-        "workers": workers,
+        "workers": processes,
         "worker_class": "sync" if threads == 1 else "gthread",
         "threads": threads,
         "keepalive": 0,                           # the front opens a connection per request
