@@ -123,10 +123,14 @@ def test_an_answer_shorter_than_announced_is_not_passed_as_whole(tmp_path):
     assert length == "100" and front.held == 0 and front.admission.running == 0
 
 
-def test_a_client_that_leaves_before_the_answer_costs_nothing_after_it(tmp_path):
+@pytest.mark.parametrize("parts", [0, 50])
+def test_a_client_that_leaves_before_the_answer_costs_nothing_after_it(tmp_path, parts):
+    """Whole (known length) or streamed (written in parts, no length): once the worker has answered a client that
+    left, the front holds none of the answer's bytes and the worker's slot is free."""
     async def scenario(front, worker, port):
         worker.delay = 0.3
         worker.body = b"x" * 100_000
+        worker.parts = parts
         await _exchange(port, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: h\r\n\r\n", leave_early=True)
         await asyncio.wait_for(worker.answered.wait(), 5)
         for _ in range(100):  # the front reads the worker's answer to its end, then lets it go
