@@ -304,5 +304,5 @@ def _jsonld(quads: list[ox.Quad], prefixes: Mapping[str, str], *, context: str |
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-__all__ = ["CONTEXT_IRI", "canonical_quads", "context_document", "published_prefixes", "write_rdf", "write_store",
-           "write_texts"]
+__all__ = ["CONTEXT_IRI", "GraphName", "canonical_quads", "context_document", "published_prefixes", "write_rdf",
+           "write_store", "write_texts"]

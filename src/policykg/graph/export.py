@@ -23,10 +23,10 @@ from rdflib import Dataset, Graph, URIRef
 
 from policykg.errors import NotAcceptable, PolicyKGError
 from policykg.formats import GRAPH_FORMATS, TRIG, TURTLE, Format, by_name
-from policykg.graph.load import GraphName, load_build, ox_quads, read_build
+from policykg.graph.load import load_build, ox_quads, read_build
 from policykg.namespaces import GRAPH, INFERRED_GRAPH, PREFIXES
 from policykg.project import Project
-from policykg.rdf_writer import context_document, write_rdf, write_store, write_texts
+from policykg.rdf_writer import GraphName, context_document, write_rdf, write_store, write_texts
 
 #: The graphs of the data-only export, by the start of their IRI: the curated data and the SKOS vocabularies.
 DATA_GRAPHS = (str(GRAPH) + "data/", str(GRAPH) + "ontology/vocabularies/")

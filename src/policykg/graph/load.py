@@ -31,6 +31,7 @@ from rdflib.term import Node
 from policykg.errors import DataLoadError
 from policykg.formats import JSONLD, NQUADS, NTRIPLES, RDF_SUFFIXES, RDFXML, Format, by_suffix
 from policykg.namespaces import GRAPH
+from policykg.rdf_writer import GraphName
 
 _CHUNK = 100_000  # quads given to the store at a time
 # Characters RFC 3987 forbids in an IRI; pyoxigraph refuses most, this catches what reaches us otherwise.
@@ -39,7 +40,6 @@ _ILL_TYPED_LOGGER = "rdflib.term"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Quad = tuple[Node, Node, Node, Node]
-GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 _TYPED = b'"^^<'  # in N-Triples, a typed literal's closing quote and datatype
 
 

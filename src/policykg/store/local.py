@@ -23,9 +23,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from policykg.errors import DataLoadError, PolicyKGError, SparqlSyntaxError
+from policykg.rdf_writer import GraphName
 
 Answer = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
-GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
 class Store(ABC):
