@@ -126,12 +126,14 @@ def test_too_many_graphs_to_name_use_the_remote_union(data_file, caplog):
                 assert [int(row["n"].value) for row in answer] == [graphs]
         assert described.union_is_scope() and not caplog.text
         assert described.client.requests == 3  # the description, then the two queries: no count of the graphs
+        rechecked = RemoteStore(server.url, cache_seconds=0)  # asks for the description again each time
+        assert rechecked.union_is_scope()
         writer.update(f"INSERT DATA {{ GRAPH <http://example.org/elsewhere> {{ <{ID['elsewhere']}> "
                       f"<{RDFS.label}> \"x\" }} }}")
         naming = RemoteStore(server.url, max_query_chars=10 ** 6)
         with pytest.raises(UpstreamError, match="413"):
             naming.query(count, use_default_graph_as_union=True)
-        assert not naming.union_is_scope()
+        assert not naming.union_is_scope() and not rechecked.union_is_scope()  # the same store sees it too
         store = RemoteStore(server.url)
         with caplog.at_level(logging.WARNING, logger="policykg.store.remote"):
             for _ in range(2):

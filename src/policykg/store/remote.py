@@ -101,6 +101,7 @@ class RemoteStore(Store):
         self._counts: dict[str, int] | None = None
         self._counted_at = 0.0
         self._union_is_scope: bool | None = None
+        self._union_checked_at = 0.0
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RemoteStore:
@@ -153,8 +154,10 @@ class RemoteStore(Store):
         that the default graph is the union of the named graphs (``sd:UnionDefaultGraph``) and names them, all in
         scope (``policykg serve`` does). Queries then run on the remote's default graph as they are, with the
         same rows as naming the graphs, which would cost a count of every graph and a long query text. Asked
-        once per store."""
-        if self._union_is_scope is None:
+        again once ``cache_seconds`` have passed, as the graph counts are (the remote may gain other graphs)."""
+        now = time.monotonic()
+        if self._union_is_scope is None or now - self._union_checked_at >= self.cache_seconds:
+            self._union_checked_at = now
             triples = self.client.service_description() or []
             feature, name = ox.NamedNode(str(SD.feature)), ox.NamedNode(str(SD.name))
             union = any(t.predicate == feature and t.object == ox.NamedNode(str(SD.UnionDefaultGraph))
