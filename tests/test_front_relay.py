@@ -28,12 +28,17 @@ class Worker:
         self.parts = 0
         self.length: int | None = None  # the Content-Length to announce (default: the body's)
         self.answered = asyncio.Event()
+        self.ended: list[bool] = []  # per request: whether the front closed its side once the request was sent
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request = await reader.readuntil(b"\r\n\r\n")
         length = next((int(line.split(b":")[1]) for line in request.split(b"\r\n")
                        if line.lower().startswith(b"content-length:")), 0)
         self.requests.append(request + (await reader.readexactly(length) if length else b""))
+        try:  # gunicorn's graceful close, after its answer, waits for this end of the request stream
+            self.ended.append(await asyncio.wait_for(reader.read(1), 1.0) == b"")
+        except TimeoutError:
+            self.ended.append(False)
         await asyncio.sleep(self.delay)
         if self.head:
             announced = len(self.body) if self.length is None else self.length
@@ -69,8 +74,8 @@ def run(tmp_path, scenario):
         listener.bind(("127.0.0.1", 0))
         listener.listen(16)
         listener.setblocking(False)
-        front = Front(FrontConfig(upstream=worker.path, workers=2, timeout=5.0, max_line=8192, max_body=1024,
-                                  max_upload=4096))
+        front = Front(FrontConfig(queries=worker.path, pages=worker.path, expensive=2, lookups=2, timeout=5.0,
+                                  max_line=8192, max_body=1024, max_upload=4096))
         public = await front.start(listener)
         try:
             return await scenario(front, worker, listener.getsockname()[1])
@@ -86,9 +91,10 @@ def test_the_request_and_the_answer_pass_whole(tmp_path):
                                        b"X-Forwarded-For: 6.6.6.6\r\nAccept: text/csv\r\n"
                                        b"Content-Type: application/sparql-query\r\nContent-Length: 9\r\n\r\n"
                                        b"ASK { }\r\n")
-        return answer, worker.requests, front
-    answer, requests, front = run(tmp_path, scenario)
+        return answer, worker.requests, worker.ended, front
+    answer, requests, ended, front = run(tmp_path, scenario)
     [request] = requests
+    assert ended == [True]
     head, body = request.split(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     assert lines[0] == b"POST /sparql?x=1 HTTP/1.0" and body == b"ASK { }\r\n"

@@ -121,6 +121,55 @@ def test_runaways_beyond_the_expensive_lane_are_refused_and_lookups_still_answer
         assert all("busy" in answer.json()["error"] for answer in refused)
 
 
+def test_queries_queued_in_the_workers_socket_never_reach_the_process_kept_for_pages(nquads):
+    """The front hands each query worker a second query to wait in the workers' socket: with two query workers,
+    four runaways are in the workers' hands at once, two of them queued. The process kept for pages does not
+    listen on that socket, so pages are answered while all four are held, before any runaway's own 503; all
+    four are stopped by their time limit, none refused."""
+    import concurrent.futures
+    import time
+
+    with running("--nquads", nquads, "--workers", "2", "--timeout", "4") as server:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            runaways = [pool.submit(requests.get, server.url, params={"query": RUNAWAY}, timeout=60)
+                        for _ in range(4)]
+            time.sleep(0.5)  # all four reach the workers: two running, two in the socket's backlog
+            pages = [requests.get(server.root + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=30)
+                     for _ in range(3)]
+            answered_first = not any(runaway.done() for runaway in runaways)
+            stopped = [runaway.result() for runaway in runaways]
+        assert [page.status_code for page in pages] == [200, 200, 200]
+        assert all("void:Dataset" in page.text for page in pages)
+        assert answered_first, "the pages waited for a runaway query"
+        assert all(answer.status_code == 503 and "ran out of time" in answer.text for answer in stopped)
+        assert not any("Retry-After" in answer.headers for answer in stopped)
+
+
+def test_the_pages_role_is_held_by_one_process_and_passes_on_when_it_ends(tmp_path):
+    """The worker that locks the pages file keeps to lookups; another cannot take the role while it lives, and
+    the worker forked after it ends can."""
+    import multiprocessing
+
+    from policykg.web.endpoint.server import PagesRole
+
+    role = PagesRole(str(tmp_path / "pages.lock"))
+    context = multiprocessing.get_context("fork")
+    claimed, release = context.Event(), context.Event()
+
+    def holder() -> None:
+        if role.claim():
+            claimed.set()
+            release.wait(30)
+
+    process = context.Process(target=holder)
+    process.start()
+    assert claimed.wait(30)
+    assert role.claim() is False
+    release.set()
+    process.join(30)
+    assert role.claim() is True
+
+
 def test_the_update_token_reaches_no_argv_log_or_answer(nquads, tmp_path):
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")

@@ -9,8 +9,9 @@ before any worker sees it:
 * the body must arrive within ``body_timeout`` seconds (408) and stay under its cap (413: ``max_upload`` for the
   Graph Store, ``max_body`` elsewhere), chunked or not;
 * then :mod:`.admission` decides when a worker gets it (503 + Retry-After when none can in time);
-* the complete request goes to the gunicorn workers over a unix socket; the answer streams back as the worker
-  writes it (answers are capped by the app itself), and so does the watchdog's 503 when a query runs out of time.
+* the complete request goes to the gunicorn workers over a unix socket, one for expensive requests and one for
+  lookups; the answer streams back as the worker writes it (answers are capped by the app itself), and so does the
+  watchdog's 503 when a query runs out of time.
 
 The workers never see a client: gunicorn's own parser reads only complete, capped requests from this process.
 Run as ``python -m policykg.web.endpoint.front CONFIG FD``: the listening socket is inherited as descriptor FD and
@@ -55,13 +56,14 @@ def _passed_on(name: str) -> bool:
 
 @dataclass(frozen=True)
 class FrontConfig:
-    upstream: str                   # the unix socket the gunicorn workers listen on
-    workers: int
+    queries: str                    # the workers' unix socket for expensive requests
+    pages: str                      # and the one for lookups (see .server)
+    expensive: int                  # expensive requests handed on at once, running or queued in the workers' socket
+    lookups: int                    # lookups handed on at once
     timeout: float                  # the query time limit: how long an expensive request may wait for a worker
     max_line: int                   # request line, bytes
     max_body: int
     max_upload: int
-    threads: int = 1                # requests one worker process answers at once
     header_timeout: float = 10.0
     body_timeout: float = 60.0
     max_field: int = 8190           # one header line, bytes
@@ -119,9 +121,10 @@ class Front:
     def __init__(self, config: FrontConfig) -> None:
         self.config = config
         # an expensive request may wait out one runaway ahead of it, then some: not two
-        self.admission = Admission(config.workers * config.threads, deadline=2 * config.timeout)
+        self.admission = Admission(expensive=config.expensive, lookups=config.lookups, deadline=2 * config.timeout)
         self.retry_after = str(max(1, round(config.timeout)))
-        self.read_limit = max(60.0, config.timeout * 3) + 5  # gunicorn's own last resort, then some
+        # gunicorn's own last resort, then some: past one query queued ahead in the workers' socket and its own
+        self.read_limit = max(60.0, config.timeout * 3) + 5
         self.held = 0                  # bytes of answers read from workers and not yet sent to their clients
         self.budget = 256 * 1024 * 1024
         self.paused: set[_Upstream] = set()  # workers' connections not read while the budget is spent
@@ -153,7 +156,7 @@ class Front:
                 self.admission.release(expensive)
 
         try:
-            return await self._forward(request, body, release)
+            return await self._forward(request, body, release, expensive)
         finally:
             release()
 
@@ -191,16 +194,18 @@ class Front:
             return response
         return b"".join(chunks)
 
-    async def _forward(self, request: web.BaseRequest, body: bytes, done: Callable[[], None]) -> web.StreamResponse:
+    async def _forward(self, request: web.BaseRequest, body: bytes, done: Callable[[], None],
+                       expensive: bool) -> web.StreamResponse:
         upstream = _Upstream(self, done, head_only=request.method == "HEAD")
         try:  # whatever ends this (a client that left included), the answer's bytes are let go
-            return await self._relay(request, body, upstream)
+            return await self._relay(request, body, upstream, self.config.queries if expensive else self.config.pages)
         finally:
             upstream.abandon()
 
-    async def _relay(self, request: web.BaseRequest, body: bytes, upstream: _Upstream) -> web.StreamResponse:
+    async def _relay(self, request: web.BaseRequest, body: bytes, upstream: _Upstream,
+                     path: str) -> web.StreamResponse:
         try:
-            await asyncio.get_running_loop().create_unix_connection(lambda: upstream, self.config.upstream)
+            await asyncio.get_running_loop().create_unix_connection(lambda: upstream, path)
             upstream.send(_request_head(request, body) + body)
             status, reason, headers, length = await upstream.ready
         except (_UpstreamError, OSError) as error:
@@ -271,9 +276,12 @@ class _Upstream(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)
 
-    def send(self, data: bytes) -> None:
+    def send(self, request: bytes) -> None:
+        """Send the whole request and close this side for writing: gunicorn, once it has written its answer,
+        waits (in its graceful close) until it reads the end of what this side sends; it finds it at once."""
         assert self.transport is not None
-        self.transport.write(data)
+        self.transport.write(request)
+        self.transport.write_eof()
 
     def data_received(self, data: bytes) -> None:
         self._rearm()
