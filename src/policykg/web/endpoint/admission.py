@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 EXPENSIVE_PATHS = ("/store/", "/queries/")  # a named query's page runs the query too
 
@@ -40,7 +40,8 @@ def is_expensive(method: str, path: str, query_string: str) -> bool:
     if path == "/sparql":
         if method == "POST":
             return True
-        return any(key in ("query", "update") for key, _ in parse_qsl(query_string, keep_blank_values=True))
+        # the keys alone, decoded as parse_qsl decodes them: a query's text need not be decoded to know it is one
+        return any(unquote_plus(field.partition("=")[0]) in ("query", "update") for field in query_string.split("&"))
     return path == "/store" or path.startswith(EXPENSIVE_PATHS)
 
 
