@@ -17,7 +17,7 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from policykg.errors import DataLoadError
-from policykg.graph.load import graph_name_for, load_files, load_store, parse_file
+from policykg.graph.load import graph_name_for, load_build, load_files, load_store, parse_file
 from policykg.namespaces import GRAPH, PKG
 
 LOAD = Path(__file__).resolve().parent / "data" / "load"
@@ -305,3 +305,22 @@ def test_a_failing_file_leaves_the_store_exactly_as_it_was(bad):
         load_store([GOOD / "triples.nt", LOAD / bad, GOOD / "quads.nq"], store=store, root=GOOD)
     assert info.value.path == str(LOAD / bad)
     assert (set(store), set(store.named_graphs())) == before
+
+
+def test_a_builds_file_keeps_its_blank_node_labels_and_a_bad_one_loads_nothing(tmp_path):
+    """The server, the CLI and the dump show the build's own blank-node labels; a file that fails part-way (after
+    some batches went in) leaves an empty store empty and any other store as it was."""
+    good = tmp_path / "build.nq"
+    good.write_text('_:c14n0 <http://example.org/p> "x" <http://example.org/g> .\n', encoding="utf-8")
+    store = load_build(good)
+    assert [str(quad.subject) for quad in store] == ["_:c14n0"]
+    bad = tmp_path / "bad.nq"
+    bad.write_text("".join(f'<http://example.org/a{i}> <http://example.org/p> "1" <http://example.org/g> .\n'
+                           for i in range(3000)) + "not n-quads\n", encoding="utf-8")
+    empty = ox.Store()
+    with pytest.raises(DataLoadError, match="bad.nq"):
+        load_build(bad, empty)
+    assert len(empty) == 0 and list(empty.named_graphs()) == []
+    with pytest.raises(DataLoadError, match="bad.nq"):
+        load_build(bad, store)
+    assert [str(quad.subject) for quad in store] == ["_:c14n0"]

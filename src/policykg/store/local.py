@@ -22,7 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from policykg.errors import DataLoadError, PolicyKGError, SparqlSyntaxError
+from policykg.errors import PolicyKGError, SparqlSyntaxError
 from policykg.rdf_writer import GraphName
 
 Answer = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
@@ -167,11 +167,10 @@ class OxigraphStore(Store):
     # Loading -----------------------------------------------------------------------------------------------------
 
     def load_nquads(self, path: Path | str) -> None:
-        """Load an N-Quads file written by the build (already validated, so parsed leniently: fast)."""
-        try:
-            self.engine.extend(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True))
-        except (SyntaxError, ValueError, OSError) as error:
-            raise DataLoadError(str(path), f"cannot load: {error}") from None
+        """Load an N-Quads file written by the build (:func:`policykg.graph.load.load_build`)."""
+        from policykg.graph.load import load_build
+
+        load_build(path, self.engine)
 
     def load_files(self, paths: Iterable[Path | str], *, root: Path | None = None) -> None:
         """Load RDF files through the strict loader (:func:`policykg.graph.load.load_store`): straight into the

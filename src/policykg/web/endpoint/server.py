@@ -1,5 +1,5 @@
 """Serving the app: a front that reads HTTP from clients, and gunicorn workers forked from a master that holds the
-store, which answer the front's complete requests over a unix socket.
+store, which answer the front's complete requests over unix sockets.
 
 * the front (:mod:`.front`, its own process on the public address) reads whole requests within time and size
   limits and hands them on under admission control: a slow, idle or oversized client never holds a worker. The
@@ -23,7 +23,7 @@ store, which answer the front's complete requests over a unix socket.
   neighbour's answer, within the watchdog's grace.
 * each worker leaves the network (a fresh, empty network namespace, when the system allows it) before it
   answers anything: even if a query slipped past the guard, the engine could not reach another host. The workers'
-  unix socket, opened before, keeps working.
+  unix sockets, opened before, keep working.
 * a deep query is a deep recursion in the engine's parser: the stack limit is raised before the workers start.
 * workers live as long as the server: pyoxigraph writes to its own memory while it reads, so a worker slowly
   copies shared pages of the store, but that copy can never exceed the store itself. Replacing workers for it cost
