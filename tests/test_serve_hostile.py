@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 from support import data
-from support.server import running
+from support.server import children, running
 
 TOKEN = "hostile-test-token-5f3a9c"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -185,7 +185,7 @@ def test_the_update_token_reaches_no_argv_log_or_answer(nquads, tmp_path):
                                      ("/sparql", "/.well-known/void", "/sparql?query=ASK%7B%7D")]
         for answer in answers:
             assert TOKEN not in answer.text and TOKEN not in str(answer.headers)
-        processes = _tree(server.process.pid)
+        processes = [server.process.pid, *children(server.process.pid)]
         assert len(processes) >= 3  # the master, the front, a worker
         for pid in processes:
             with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
@@ -194,19 +194,6 @@ def test_the_update_token_reaches_no_argv_log_or_answer(nquads, tmp_path):
                 assert TOKEN.encode() not in environ.read()
     assert any("/sparql" in line for line in server.log)  # the access log was written
     assert TOKEN not in server.stderr()
-
-
-def _tree(pid: int) -> list[int]:
-    pids, frontier = [], [pid]
-    while frontier:
-        current = frontier.pop()
-        pids.append(current)
-        try:
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                frontier.extend(int(child) for child in children.read().split())
-        except OSError:
-            pass
-    return pids
 
 
 def test_clients_that_do_not_read_their_answers_do_not_hold_the_workers(tmp_path):
@@ -239,8 +226,7 @@ def test_the_server_stops_when_its_front_dies(nquads):
     import signal
 
     with running("--nquads", nquads, "--workers", "1") as server:
-        front = [pid for pid in _tree(server.process.pid)
-                 if b"policykg.web.endpoint.front" in open(f"/proc/{pid}/cmdline", "rb").read()]
+        front = children(server.process.pid, named=b"policykg.web.endpoint.front")
         assert len(front) == 1
         os.kill(front[0], signal.SIGKILL)
         assert server.process.wait(timeout=30) is not None
