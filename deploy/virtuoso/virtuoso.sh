@@ -33,7 +33,8 @@ start)
     answers "$url" || { cat "$dir/virtuoso.log" >&2; exit 1; }
     # A fresh database has the documented default password: replace it at once (dba may update; anonymous may not).
     # isql exits 0 even when a statement fails, so the new password is checked by logging in with it.
-    sql() { isql-vt "127.0.0.1:$sql_port" dba "$1" exec="$2" >/dev/null 2>&1; }
+    # Every isql call is bounded: a server that stopped answering must not hang this script.
+    sql() { timeout 30 isql-vt "127.0.0.1:$sql_port" dba "$1" exec="$2" >/dev/null 2>&1; }
     if ! { [ -f "$dir/dba-password" ] && sql "$(cat "$dir/dba-password")" "select 1;"; }; then
         password="${VIRTUOSO_DBA_PASSWORD:-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
         case "$password" in
@@ -52,7 +53,8 @@ start)
 stop)
     if [ -f "$dir/dba-password" ] && [ -f "$dir/virtuoso.ini" ]; then
         port="$(sed -n 's/^ServerPort *= *127.0.0.1:\([0-9]*\).*/\1/p' "$dir/virtuoso.ini" | head -1)"
-        isql-vt "127.0.0.1:$port" dba "$(cat "$dir/dba-password")" exec="shutdown;" >/dev/null 2>&1 || true
+        # bounded: a server that no longer answers is stopped by its process id below
+        timeout 30 isql-vt "127.0.0.1:$port" dba "$(cat "$dir/dba-password")" exec="shutdown;" >/dev/null 2>&1 || true
     fi
     pid="$(cat "$dir/virtuoso.pid" 2>/dev/null || true)"
     if [ -n "$pid" ]; then

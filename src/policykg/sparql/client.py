@@ -32,6 +32,9 @@
   sends ``X-PolicyKG-Truncated``; it and Virtuoso send ``X-SPARQL-MaxRows``) and, in SPARQL JSON, ``policykg
   serve`` adds ``"truncated": true`` after the bindings, which pyoxigraph's reader refuses: the key is taken out
   before reading, and :attr:`Reply.truncated` says what cut the answer.
+* **Results format**: SELECT and ASK ask for SPARQL XML results first and JSON second (:data:`RESULTS_ACCEPT`).
+  Virtuoso 7 writes XML about twice as fast as JSON (20,134 rows of nine columns: 2.3 s against 4.5 s), and its
+  writer, not its evaluation, is most of the time of a large answer; pyoxigraph reads either as fast.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from html import unescape  # the XML character references a <bnode> label may hold
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -72,6 +76,7 @@ CHUNK_CHARS = 60_000  # under the 64 Ki characters some endpoints accept (policy
 TURTLE = "text/turtle; charset=utf-8"
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
+RESULTS_ACCEPT = f"{SPARQL_XML}, {SPARQL_JSON};q=0.9"
 RESULTS_TYPES = (SPARQL_JSON, "application/json", SPARQL_XML, "application/xml", "text/tab-separated-values",
                  "text/csv")
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -86,6 +91,7 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _AFTER_BINDINGS = re.compile(rb"\]\s*\}\s*\}\s*")
+_XML_BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
 
 
 def check_endpoint(url: str, what: str = "endpoint") -> str:
@@ -264,11 +270,15 @@ class Reply:
 def parse_results(reply: Reply) -> ox.QuerySolutions | ox.QueryBoolean:
     """SELECT or ASK results (SPARQL JSON, or XML, TSV, CSV by the media type) as pyoxigraph values, read once
     whole here so that a malformed answer is an UpstreamError now and not an error later in the caller.
-    JSON is made standard first: keys after the bindings (``policykg serve``'s ``"truncated": true``) are dropped,
-    and blank node labels that pyoxigraph would refuse (Virtuoso writes ``nodeID://b10002``) are rewritten into
-    valid ones, the same label always into the same one."""
+    JSON is made standard first: keys after the bindings (``policykg serve``'s ``"truncated": true``) are dropped;
+    in JSON and XML, blank node labels that pyoxigraph would refuse (Virtuoso writes ``nodeID://b10002``) are
+    rewritten into valid ones, the same label always into the same one."""
     results_format = ox.QueryResultsFormat.from_media_type(reply.media_type) or ox.QueryResultsFormat.JSON
-    body = standard_json(reply.body)[0] if results_format == ox.QueryResultsFormat.JSON else reply.body
+    body = reply.body
+    if results_format == ox.QueryResultsFormat.JSON:
+        body = standard_json(body)[0]
+    elif results_format == ox.QueryResultsFormat.XML:
+        body = standard_xml(body)
     try:
         answer = ox.parse_query_results(body, format=results_format)
         if isinstance(answer, ox.QueryBoolean):
@@ -300,6 +310,15 @@ def standard_json(body: bytes) -> tuple[bytes, bool]:
                 row[name] = _valid_term(row[name])
     standard = {key: document[key] for key in ("head", "results", "boolean") if key in document}
     return json.dumps(standard, ensure_ascii=False).encode("utf-8"), truncated
+
+
+def standard_xml(body: bytes) -> bytes:
+    """SPARQL XML results with every ``<bnode>`` label one that pyoxigraph reads (see :func:`blank_node_label`).
+    A label is the element's whole text (the results schema allows nothing else in it)."""
+    if b"<bnode>" not in body:
+        return body
+    return _XML_BNODE.sub(lambda match: b"<bnode>%s</bnode>" % blank_node_label(
+        unescape(match.group(1).decode("utf-8"))).encode("ascii"), body)
 
 
 def _valid_term(term: Any) -> Any:
@@ -403,7 +422,7 @@ class SparqlClient:
                **dataset: Iterable[str]) -> ox.QuerySolutions | ox.QueryBoolean:
         """A SELECT or ASK, answered as pyoxigraph values (SPARQL JSON results). With ``whole``, an answer the
         service cut at one of its limits is an UpstreamError."""
-        reply = self.query(text, accept=SPARQL_JSON, **dataset)
+        reply = self.query(text, accept=RESULTS_ACCEPT, **dataset)
         if whole and reply.truncated:
             raise UpstreamError(f"the answer of {self.endpoint} was cut at one of its limits ({reply.truncated}): "
                                 "ask for less at a time")
@@ -505,7 +524,7 @@ class SparqlClient:
     def every_row(self, text: str) -> list[ox.QuerySolution]:
         """Every row of a SELECT that ends with its ORDER BY, page by page (``LIMIT`` and ``OFFSET``, a page as
         long as the first answer) when the service cuts answers at a row limit."""
-        reply = self.query(text, accept=SPARQL_JSON)
+        reply = self.query(text, accept=RESULTS_ACCEPT)
         rows = _solutions(reply)
         if not reply.truncated:
             return rows
@@ -513,7 +532,7 @@ class SparqlClient:
         if not page:
             raise UpstreamError(f"the answer of {self.endpoint} was cut to no rows ({reply.truncated})")
         while True:
-            reply = self.query(f"{text}\nLIMIT {page} OFFSET {len(rows)}", accept=SPARQL_JSON)
+            reply = self.query(f"{text}\nLIMIT {page} OFFSET {len(rows)}", accept=RESULTS_ACCEPT)
             part = _solutions(reply)
             if reply.truncated and len(part) < page:
                 raise UpstreamError(f"the answers of {self.endpoint} are cut at one of its limits "
@@ -748,6 +767,6 @@ def _units(triples: Iterable[ox.Triple]) -> Iterator[list[ox.Triple]]:
     yield from groups.values()
 
 
-__all__ = ["AGENT", "CHUNK_CHARS", "CHUNK_TRIPLES", "GRAPH_ACCEPT", "RESULTS_TYPES", "SPARQL_JSON", "Credentials",
-           "Reply", "RetryPolicy", "SparqlClient", "blank_node_label", "check_endpoint", "parse_graph",
-           "parse_results", "standard_json", "update_chunks"]
+__all__ = ["AGENT", "CHUNK_CHARS", "CHUNK_TRIPLES", "GRAPH_ACCEPT", "RESULTS_ACCEPT", "RESULTS_TYPES", "SPARQL_JSON",
+           "Credentials", "Reply", "RetryPolicy", "SparqlClient", "blank_node_label", "check_endpoint", "parse_graph",
+           "parse_results", "standard_json", "standard_xml", "update_chunks"]

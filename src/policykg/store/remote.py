@@ -54,8 +54,8 @@ from policykg.errors import PolicyKGError, QueryRefused, SparqlSyntaxError, Upst
 from policykg.namespaces import GRAPH, SD
 from policykg.sparql.client import (
     GRAPH_ACCEPT,
+    RESULTS_ACCEPT,
     RESULTS_TYPES,
-    SPARQL_JSON,
     Credentials,
     RetryPolicy,
     SparqlClient,
@@ -223,7 +223,7 @@ class RemoteStore(Store):
                 log.warning("%s: naming the %d graphs in scope would make queries longer than %d characters: "
                             "they run on the remote's own default graph instead", self.endpoint, len(names),
                             self.max_query_chars)
-        accept = SPARQL_JSON if form in ("SELECT", "ASK") else GRAPH_ACCEPT
+        accept = RESULTS_ACCEPT if form in ("SELECT", "ASK") else GRAPH_ACCEPT
         reply = self.client.query(text, accept=accept, **dataset)
         self._last.truncated = reply.truncated
         if reply.truncated:
