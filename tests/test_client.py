@@ -23,7 +23,9 @@ from support.server import running
 from policykg.errors import PolicyKGError, UpstreamError
 from policykg.namespaces import GRAPH, ID, RDFS
 from policykg.sparql.client import (
+    RESULTS_ACCEPT,
     SPARQL_JSON,
+    SPARQL_XML,
     Credentials,
     Reply,
     RetryPolicy,
@@ -48,7 +50,8 @@ def capped():
 # -- capped answers ------------------------------------------------------------------------------------------------
 
 def test_the_query_command_reads_a_capped_answer_of_policykg_serve(capped):
-    """``files-and-instruments`` has more rows than the cap: the JSON answer ends with ``"truncated": true``."""
+    """``files-and-instruments`` has more rows than the cap: the answer (SPARQL XML, the client's first choice)
+    holds the first 2 rows and its headers say it was cut."""
     done = subprocess.run([sys.executable, "-m", "policykg", "--root", str(ROOT), "query", "files-and-instruments",
                            "--endpoint", capped.url, "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -66,6 +69,9 @@ def test_a_capped_answer_says_so(capped, caplog):
     reply = SparqlClient(capped.url).query(text, accept=SPARQL_JSON)
     assert reply.truncated.startswith("rows; limit=2 rows; kept=2")
     assert len(list(parse_results(reply))) == 2
+    xml = SparqlClient(capped.url).query(text, accept=RESULTS_ACCEPT)  # what RemoteStore asks for
+    assert xml.media_type == SPARQL_XML and xml.truncated.startswith("rows; limit=2 rows; kept=2")
+    assert len(list(parse_results(xml))) == 2
     store = RemoteStore(capped.url)
     with caplog.at_level(logging.WARNING, logger="policykg.store.remote"):
         answer = store.query(text, use_default_graph_as_union=True)
