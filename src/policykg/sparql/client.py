@@ -420,7 +420,7 @@ class SparqlClient:
 
     def select(self, text: str, *, whole: bool = False,
                **dataset: Iterable[str]) -> ox.QuerySolutions | ox.QueryBoolean:
-        """A SELECT or ASK, answered as pyoxigraph values (SPARQL JSON results). With ``whole``, an answer the
+        """A SELECT or ASK, answered as pyoxigraph values (SPARQL XML or JSON results). With ``whole``, an answer the
         service cut at one of its limits is an UpstreamError."""
         reply = self.query(text, accept=RESULTS_ACCEPT, **dataset)
         if whole and reply.truncated:

@@ -3,9 +3,10 @@
 
 * Queries go by HTTP POST through :class:`policykg.sparql.client.SparqlClient` (the package's one SPARQL client:
   SPARQLWrapper requests over urllib3, with its retries, timeouts, credentials and typed errors). SELECT and ASK
-  ask for SPARQL JSON results and come back as pyoxigraph's ``QuerySolutions`` / ``QueryBoolean``
-  (``pyoxigraph.parse_query_results``), so every serializer of the embedded store works unchanged; CONSTRUCT and
-  DESCRIBE ask for N-Triples and come back as a list of ``Triple``.
+  ask for SPARQL XML results, else JSON (``RESULTS_ACCEPT``: Virtuoso writes XML faster), and come back as
+  pyoxigraph's ``QuerySolutions`` / ``QueryBoolean`` (``pyoxigraph.parse_query_results``), so every serializer of
+  the embedded store works unchanged; CONSTRUCT and DESCRIBE ask for N-Triples and come back as a list of
+  ``Triple``.
 * An answer the remote cut at one of its limits (``policykg serve --max-rows``, Virtuoso's ``ResultSetMaxRows``)
   is read as far as it goes (``policykg serve``'s ``"truncated": true`` after the JSON bindings included), and
   the cut is said: :attr:`RemoteStore.truncated` holds what the remote said about it, for the last answer of the
