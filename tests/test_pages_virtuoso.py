@@ -13,12 +13,9 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from support.virtuoso import virtuoso_server  # noqa: F401 - the fixture
+from support.virtuoso import published_union, virtuoso_server  # noqa: F401 - the fixture
 
 from policykg.namespaces import PKG
-from policykg.sparql.client import Credentials, SparqlClient
-from policykg.store.publish import publish, read_graphs
-from policykg.store.remote import RemoteStore
 from policykg.web.site import rq
 from policykg.web.site.lookup import resolve
 from policykg.web.site.recognise import recognise
@@ -32,10 +29,7 @@ IDENTIFIERS = ["32024R1689", "52021PC0206", "http://data.europa.eu/eli/reg/2024/
 
 @pytest.fixture(scope="module")
 def remote(virtuoso_server, build):  # noqa: F811 - the fixture imported above
-    client = SparqlClient(virtuoso_server.auth_endpoint, graph_store=virtuoso_server.graph_store,
-                          credentials=Credentials(user=virtuoso_server.user, password=virtuoso_server.password))
-    publish(read_graphs(build.nquads_path), client, replace=True, version=build.version)
-    return RemoteStore(virtuoso_server.endpoint, union="remote")
+    return published_union(virtuoso_server, build)
 
 
 def key(term) -> tuple:

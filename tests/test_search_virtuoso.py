@@ -14,11 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from support.virtuoso import virtuoso_server  # noqa: F401 - the fixture
-
-from policykg.sparql.client import Credentials, SparqlClient
-from policykg.store.publish import publish, read_graphs
-from policykg.store.remote import RemoteStore
+from support.virtuoso import published_union, virtuoso_server  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.requires_java, pytest.mark.slow]
 
@@ -34,10 +30,7 @@ FILE_SEARCHES = ["AI", "children", "Directive", "migration pact", "asylum and mi
 
 @pytest.fixture(scope="module")
 def remote(virtuoso_server, build):  # noqa: F811 - the fixture imported above
-    client = SparqlClient(virtuoso_server.auth_endpoint, graph_store=virtuoso_server.graph_store,
-                          credentials=Credentials(user=virtuoso_server.user, password=virtuoso_server.password))
-    publish(read_graphs(build.nquads_path), client, replace=True, version=build.version)
-    return RemoteStore(virtuoso_server.endpoint, union="remote")
+    return published_union(virtuoso_server, build)
 
 
 def answer(query, store, params: dict[str, str], order: tuple[str, ...]) -> tuple[list[tuple], Counter]:

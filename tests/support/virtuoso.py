@@ -25,6 +25,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from policykg.sparql.client import Credentials, SparqlClient
+from policykg.store.publish import publish, read_graphs
+from policykg.store.remote import RemoteStore
+
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "virtuoso" / "virtuoso.sh"
 USER = "dba"
 START_ATTEMPTS = 3
@@ -114,6 +118,15 @@ def virtuoso_server(tmp_path_factory) -> Iterator[Virtuoso]:
     require_virtuoso()
     with running(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server
+
+
+def published_union(server: Virtuoso, build) -> RemoteStore:
+    """``build`` published to ``server`` (replacing what an earlier test left), read over Virtuoso's own union
+    default graph, as ``policykg query --endpoint`` reads it."""
+    client = SparqlClient(server.auth_endpoint, graph_store=server.graph_store,
+                          credentials=Credentials(user=server.user, password=server.password))
+    publish(read_graphs(build.nquads_path), client, replace=True, version=build.version)
+    return RemoteStore(server.endpoint, union="remote")
 
 
 # -- a store that fails midway ---------------------------------------------------------------------------------------
