@@ -126,6 +126,14 @@ def test_a_tricky_literal_survives(remote):
     assert literal == ox.Literal(data.TRICKY, language="en")
 
 
+@pytest.mark.parametrize("text", ["  padded  ", "\nline\n", "\t", " ", "x\r\ny\r", ""])
+def test_white_space_at_the_ends_of_a_literal_survives(remote, text):
+    """The client reads XML first, and pyoxigraph's XML reader trims the ends of a literal's raw text."""
+    value = ox.Literal(text)  # written by the engine, in N-Triples syntax
+    answer = remote.query(f"SELECT ?c WHERE {{ VALUES ?text {{ {value} }} BIND(STRLANG(?text, 'en') AS ?c) }}")
+    assert [row["c"] for row in answer] == [ox.Literal(text, language="en")]
+
+
 def test_ask_construct_and_graph_patterns(remote, embedded):
     options = {"prefixes": PREFIXES, "use_default_graph_as_union": True}
     assert isinstance(remote.query("ASK { ?s a pkg:PolicyFile }", **options), ox.QueryBoolean)
@@ -268,6 +276,23 @@ def test_virtuoso_blank_node_labels_in_xml_results_become_valid():
     assert answer[0]["s"] == answer[1]["s"] == ox.BlankNode("b10002")
     assert answer[1]["o"] == ox.BlankNode(blank_node_label("a&b"))
     assert answer[0]["o"] == ox.Literal("<bnode>x</bnode>", language="en")  # a literal's text is left alone
+
+
+def test_white_space_a_server_writes_raw_in_xml_results_is_kept():
+    body = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            b'<variable name="o"/></head><results>\n'
+            b'<result><binding name="o"><literal xml:lang="en"> two ends\n</literal></binding></result>\n'
+            b'<result><binding name="o"><literal>\t</literal></binding></result>\n'
+            b'<result><binding name="o"><literal datatype="http://example.org/t">1 </literal></binding></result>\n'
+            b'<result><binding name="o"><literal datatype="http://example.org/t"/></binding></result>\n'
+            b'<result><binding name="o"><literal>in  the middle</literal></binding></result>\n'
+            b'</results></sparql>')
+    trimmed = [row["o"].value for row in ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)]
+    assert trimmed[:3] == ["two ends", "", "1"]  # what pyoxigraph makes of them as they are
+    assert [row["o"] for row in parse_results(Reply(SPARQL_XML, body))] == [
+        ox.Literal(" two ends\n", language="en"), ox.Literal("\t"),
+        ox.Literal("1 ", datatype=ox.NamedNode("http://example.org/t")),
+        ox.Literal("", datatype=ox.NamedNode("http://example.org/t")), ox.Literal("in  the middle")]
 
 
 def test_update_chunks_are_bounded_and_keep_blank_nodes_whole():

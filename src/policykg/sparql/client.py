@@ -92,6 +92,9 @@ _BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?<!\.)")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _AFTER_BINDINGS = re.compile(rb"\]\s*\}\s*\}\s*")
 _XML_BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
+# White space at the start of a literal's text (its start tag may carry xml:lang or datatype; not an empty tag).
+_XML_LITERAL_START = re.compile(rb"(<literal(?:\s[^>]*[^/>])?>)([ \t\r\n]+)")
+_XML_SPACE = b" \t\r\n"
 
 
 def check_endpoint(url: str, what: str = "endpoint") -> str:
@@ -313,12 +316,30 @@ def standard_json(body: bytes) -> tuple[bytes, bool]:
 
 
 def standard_xml(body: bytes) -> bytes:
-    """SPARQL XML results with every ``<bnode>`` label one that pyoxigraph reads (see :func:`blank_node_label`).
-    A label is the element's whole text (the results schema allows nothing else in it)."""
+    """SPARQL XML results that pyoxigraph reads as they were written:
+
+    * white space at either end of a literal's text becomes character references: pyoxigraph's reader trims it
+      (``<literal> a</literal>`` would come back as ``"a"``), and servers write it raw;
+    * every ``<bnode>`` label becomes one that pyoxigraph reads (see :func:`blank_node_label`). A label is the
+      element's whole text (the results schema allows nothing else in it)."""
+    if _XML_LITERAL_START.search(body):
+        body = _XML_LITERAL_START.sub(lambda match: match.group(1) + _references(match.group(2)), body)
+    if any(space + b"</literal>" in body for space in (b" ", b"\n", b"\t", b"\r")):  # rare: no scan otherwise
+        texts = body.split(b"</literal>")
+        body = b"</literal>".join([_trailing_references(text) for text in texts[:-1]] + texts[-1:])
     if b"<bnode>" not in body:
         return body
     return _XML_BNODE.sub(lambda match: b"<bnode>%s</bnode>" % blank_node_label(
         unescape(match.group(1).decode("utf-8"))).encode("ascii"), body)
+
+
+def _trailing_references(text: bytes) -> bytes:
+    kept = text.rstrip(_XML_SPACE)
+    return text if len(kept) == len(text) else kept + _references(text[len(kept):])
+
+
+def _references(spaces: bytes) -> bytes:
+    return b"".join(b"&#%d;" % byte for byte in spaces)
 
 
 def _valid_term(term: Any) -> Any:

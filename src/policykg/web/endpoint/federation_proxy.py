@@ -33,7 +33,9 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from policykg.errors import PolicyKGError, QueryRefused, UpstreamError
+from policykg.formats import JSON
 from policykg.sparql.federation import FederationPolicy, normalise_endpoint
+from policykg.sparql.results import SelectResult, write
 from policykg.web.endpoint import isolation
 
 log = logging.getLogger("policykg.web")
@@ -98,31 +100,11 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 def _results_json(variables: list[str], rows: list[ox.QuerySolution]) -> str:
-    """SPARQL JSON results of the rows, written from pyoxigraph terms."""
-    bindings = []
-    for row in rows:
-        binding = {}
-        for name in variables:
-            term = row[name]
-            if term is not None:
-                binding[name] = _json_term(term)
-        bindings.append(binding)
-    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}})
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    raise UpstreamError("the remote answer holds a quoted triple, which this endpoint does not join")
+    """SPARQL JSON results of the rows, by the one answer writer."""
+    values = [tuple(row) for row in rows]  # a solution gives its values in the order of the variables
+    if any(type(term) is ox.Triple for row in values for term in row):
+        raise UpstreamError("the remote answer holds a quoted triple, which this endpoint does not join")
+    return write(SelectResult(variables, values), JSON).data.decode("utf-8")
 
 
 # -- the worker's side ------------------------------------------------------------------------------------------------
