@@ -34,7 +34,8 @@
   before reading, and :attr:`Reply.truncated` says what cut the answer.
 * **Results format**: SELECT and ASK ask for SPARQL XML results first and JSON second (:data:`RESULTS_ACCEPT`).
   Virtuoso 7 writes XML about twice as fast as JSON (20,134 rows of nine columns: 2.3 s against 4.5 s), and its
-  writer, not its evaluation, is most of the time of a large answer; pyoxigraph reads either as fast.
+  writer, not its evaluation, is most of the time of a large answer. XML is read after :func:`standard_xml`
+  (pyoxigraph's reader trims white space at the ends of a literal's raw text).
 """
 
 from __future__ import annotations
