@@ -64,7 +64,8 @@ def test_a_researcher_gets_an_answer_offline(server):
         cell = wait(chrome, lambda c: next((td for td in c.find_elements(
             By.CSS_SELECTOR, ".tabPanel.active .yasr table td") if td.text.strip() == CELEX), None))
         assert cell.text.strip() == CELEX
-        assert "rows" in chrome.find_element(By.ID, "editor-status").text
+        # The status is written just after the table is drawn.
+        wait(chrome, lambda c: "rows" in c.find_element(By.ID, "editor-status").text)
         csv = chrome.find_element(By.ID, "csv-link").get_attribute("href")
         assert csv.startswith(server + "/sparql?") and "format=csv" in csv
         chrome.execute_script("window.scrollTo(0, 0)")
@@ -88,7 +89,7 @@ def test_a_researcher_gets_an_answer_offline(server):
         chrome.find_element(By.LINK_TEXT, "people in migration").click()
         wait(chrome, lambda c: c.find_element(By.TAG_NAME, "h1").text == "people in migration")
         assert chrome.current_url == server + "/concept/affected-group/people-in-migration"
-        assert "AI Act" in chrome.find_element(By.CSS_SELECTOR, ".incoming").text
+        wait(chrome, lambda c: "AI Act" in c.find_element(By.CSS_SELECTOR, ".incoming").text)
 
         # A bad query, a query that runs out of time and one the row cap cuts: each says so.
         chrome.get(server + "/editor")

@@ -151,9 +151,15 @@ def screenshot(chrome, name: str, full: bool = True) -> Path:
 
 
 def wait(chrome, condition, timeout: float = 30):
+    """``condition``'s first true value, tried every 0.1 s.
+
+    An element the page replaced between two reads of one try (a new answer drawn over the last) makes that
+    try fail, not the test: the next try finds the new element."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(chrome, timeout, poll_frequency=0.1).until(condition)
+    return WebDriverWait(chrome, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
 
 
 @contextmanager
