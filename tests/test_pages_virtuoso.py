@@ -58,7 +58,9 @@ def test_the_timeline_of_each_file_is_the_same_on_virtuoso(store, remote):
     files = sorted({row["file"].value for row in rq.rows(store, "timeline")})
     assert len(files) >= 19
     for file in files:
-        assert rows(remote, "timeline", file=ox.NamedNode(file)) == rows(store, "timeline", file=ox.NamedNode(file))
+        expected = rows(store, "timeline", file=ox.NamedNode(file))
+        assert expected, f"{file}: its timeline is empty when asked for alone"
+        assert rows(remote, "timeline", file=ox.NamedNode(file)) == expected
 
 
 def test_the_procedures_of_each_resource_are_the_same_on_virtuoso(store, remote):
