@@ -59,10 +59,14 @@ def test_search_files_gives_the_same_rows_on_virtuoso(registry, store, remote, t
 
 
 def test_the_comparison_covers_every_kind_of_match(registry, store):
-    """Not vacuous: the texts reach every field, and every rank from an exact identifier to a word's beginning."""
+    """Not vacuous: the texts reach every field, and every rank from an exact identifier to a word's beginning; the
+    file texts find files by their names and descriptions, and "xyzzy" finds nothing."""
     rows = [row for q in SEARCHES for row in registry["search"].run(store, {"q": q}).values()]
     fields = {field for row in rows for field in row["matchedIn"].split(", ")}
     assert {"CELEX", "COM number", "procedure", "ELI", "slug", "name", "short title", "title"} <= fields
     scores = {int(row["score"]) for row in rows}
     assert max(scores) >= 100 and min(scores) < 40
     assert not registry["search"].run(store, {"q": "xyzzy"}).values()
+    found = {text: registry["search-files"].run(store, {"text": text}).values() for text in FILE_SEARCHES}
+    assert all(found[text] for text in FILE_SEARCHES if text != "xyzzy") and not found["xyzzy"]
+    assert {row["field"] for rows in found.values() for row in rows} >= {"name", "description"}
